@@ -1,0 +1,52 @@
+/* CLI: prints intent-recognition accuracy. Output is for people; console is the interface here. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isIntent } from '../domain/intents';
+import { LANGUAGES, type Language } from '../domain/language';
+import { NluClassifier, type TrainingPhrase } from '../nlu/classifier';
+import { byLanguage, crossValidate, evaluate, mergeReports, type EvalReport, type Tally } from '../nlu/evaluate';
+import { loadTrainingPhrases } from '../nlu/training-data';
+
+const HELDOUT = join(__dirname, '..', '..', 'tests', 'nlu', 'heldout.json');
+const pct = (t: Tally, n = t.correct): string => (t.total === 0 ? '  n/a' : `${((100 * n) / t.total).toFixed(1).padStart(5)}%`);
+
+function loadHeldout(): TrainingPhrase[] {
+  const raw = JSON.parse(readFileSync(HELDOUT, 'utf8')) as Record<string, Record<string, string[]>>;
+  const cases: TrainingPhrase[] = [];
+  for (const language of LANGUAGES) {
+    for (const [intent, list] of Object.entries(raw[language] ?? {})) {
+      if (isIntent(intent)) for (const text of list) cases.push({ text, intent, language });
+    }
+  }
+  return cases;
+}
+
+function printReport(title: string, report: EvalReport): void {
+  console.log(`\n== ${title}`);
+  console.log('language  in-scope correct (+offered as one of two)   off-topic → unknown');
+  for (const language of LANGUAGES as readonly Language[]) {
+    const { inScope, offTopic } = byLanguage(report, language);
+    console.log(
+      `${language.padEnd(9)} ${pct(inScope)} of ${String(inScope.total).padStart(4)} (${pct(inScope, inScope.correct + inScope.offered)} incl. offered)   ${pct(offTopic)} of ${offTopic.total}`,
+    );
+  }
+  const { inScope, offTopic } = report;
+  console.log(`ALL       ${pct(inScope)} of ${inScope.total} (${pct(inScope, inScope.correct + inScope.offered)} incl. offered)   ${pct(offTopic)} of ${offTopic.total}`);
+  console.log('per intent (correct %, n):');
+  const rows = [...report.perIntent].sort(([a], [b]) => a.localeCompare(b));
+  for (const [key, t] of rows) console.log(`  ${key.padEnd(22)} ${pct(t)}  n=${t.total}`);
+}
+
+function main(): void {
+  const showErrors = process.argv.includes('--errors');
+  const phrases = loadTrainingPhrases();
+  const cv = mergeReports(crossValidate(phrases, 5));
+  printReport(`5-fold cross-validation on training phrasings (${phrases.length} phrasings)`, cv);
+  const heldout = loadHeldout();
+  const blind = evaluate(NluClassifier.train(phrases), heldout);
+  printReport(`Blind held-out set tests/nlu/heldout.json (${heldout.length} phrasings, written without seeing training data)`, blind);
+  if (showErrors) for (const e of blind.errors) console.log(`  ✗ [${e.expected} → ${e.got}] ${e.text}`);
+  console.log('\nTargets: in-scope ≥ 95 %, off-topic recognised as unknown ≥ 90 %.');
+}
+
+main();

@@ -1,0 +1,45 @@
+import type { Language } from './language';
+
+/** Channels that feed the engine. `console` is the terminal channel used for development and evaluation. */
+export const CHANNELS = ['console', 'telegram', 'whatsapp', 'web'] as const;
+export type ChannelId = (typeof CHANNELS)[number];
+
+/** Kinds of non-text content a channel may deliver; the engine answers each politely. */
+export type AttachmentKind = 'image' | 'voice' | 'audio' | 'video' | 'document' | 'sticker' | 'location' | 'contact' | 'other';
+
+/** One message from a beneficiary, already decoded from its platform shape by the channel codec. */
+export interface InboundMessage {
+  channel: ChannelId;
+  /** The association's account on that channel (bot id, phone number id, site id). */
+  account: string;
+  /** Platform id of the person writing (chat id, WhatsApp id, web session id). */
+  sender: string;
+  /** Platform message id, unique per (channel, account). */
+  messageId: string;
+  /** Raw text as typed; empty when the message carries only an attachment. */
+  text: string;
+  receivedAt: Date;
+  attachment?: AttachmentKind;
+  /** A phone number the channel itself vouches for (WhatsApp sender, a shared Telegram contact), in E.164. */
+  verifiedPhone?: string;
+}
+
+/** One numbered choice offered with a reply. `value` is what the engine receives back when it is chosen. */
+export interface ReplyOption {
+  value: string;
+  label: string;
+}
+
+/** One reply bubble. Channels decide how options look (buttons, keyboard, numbered list). */
+export interface Reply {
+  text: string;
+  options?: ReplyOption[];
+}
+
+/** What the engine returns for one inbound message. */
+export interface EngineResult {
+  /** The recognised intent, or null when the text was consumed as an answer to a form step. */
+  intent: string | null;
+  language: Language;
+  replies: Reply[];
+}

@@ -1,0 +1,103 @@
+/** Domain of the beneficiary support request (طلب دعم مستفيد). */
+
+export const RELATIONS = ['self', 'spouse', 'parent', 'child', 'sibling', 'other'] as const;
+export type Relation = (typeof RELATIONS)[number];
+
+/** Facilities the association serves; "other" asks for free text. To be confirmed by the association. */
+export const FACILITIES = ['dammam_general', 'dammam_reform', 'deportation_center', 'other'] as const;
+export type Facility = (typeof FACILITIES)[number];
+
+export const SUPPORT_TYPES = ['financial', 'family_social', 'educational', 'legal_guidance', 'post_release', 'other'] as const;
+export type SupportType = (typeof SUPPORT_TYPES)[number];
+
+/** Lifecycle of a request as staff move it; each has a plain-words explanation in locales. */
+export const REQUEST_STATUSES = [
+  'submitted',
+  'social_research',
+  'committee',
+  'accepted',
+  'rejected',
+  'registration_incomplete',
+  'service_delivered',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** Statuses after which a new request with the same national ID is allowed. */
+export const CLOSED_STATUSES: ReadonlySet<RequestStatus> = new Set<RequestStatus>(['rejected', 'service_delivered']);
+
+/** The fields of a request, in the order the beneficiary is asked for them. */
+export const REQUEST_FIELDS = [
+  'applicantName',
+  'nationalId',
+  'phone',
+  'relation',
+  'inmateName',
+  'facility',
+  'supportType',
+  'description',
+] as const;
+export type RequestField = (typeof REQUEST_FIELDS)[number];
+
+/** An unfinished request as it is being collected. */
+export interface RequestDraft {
+  id: string;
+  startedAt: string;
+  applicantName?: string;
+  nationalId?: string;
+  phone?: string;
+  relation?: Relation;
+  inmateName?: string;
+  facility?: Facility;
+  facilityOther?: string;
+  supportType?: SupportType;
+  description?: string;
+}
+
+/** The data the applicant attests to, exactly as hashed for the attestation evidence. */
+export interface AttestedData {
+  applicantName: string;
+  nationalId: string;
+  phone: string;
+  relation: Relation;
+  inmateName: string | null;
+  facility: Facility;
+  facilityOther: string | null;
+  supportType: SupportType;
+  description: string;
+}
+
+/** Evidence that the applicant confirmed the data and their responsibility for it (policy step 4). */
+export interface Attestation {
+  wordingVersion: string;
+  attestedAt: Date;
+  channel: string;
+  messageId: string;
+  dataHash: string;
+}
+
+/** Version of the attestation wording in locales (`request.attest_text`); bump it when the wording changes. */
+export const ATTESTATION_WORDING_VERSION = 'attest-2026-11-v1';
+
+const REFERENCE = /^BSR-(\d{4})-(\d{5,})$/;
+
+/** `BSR-<year>-<sequence>`, sequence zero-padded to five digits. */
+export function formatReference(year: number, sequence: number): string {
+  return `BSR-${year}-${String(sequence).padStart(5, '0')}`;
+}
+
+/** Accepts what people type ("bsr 2026 17", "BSR-2026-00017", Arabic digits already normalised) and returns the canonical reference. */
+export function parseReference(text: string): string | null {
+  const compact = text.toUpperCase().replace(/[\s_–—-]+/g, '-').replace(/^-+|-+$/g, '');
+  const m = /^BSR-?(\d{4})-?(\d{1,7})$/.exec(compact);
+  if (!m || !m[1] || !m[2]) return null;
+  const ref = formatReference(Number(m[1]), Number(m[2]));
+  return REFERENCE.test(ref) ? ref : null;
+}
+
+/** A request as the beneficiary side sees it (no personal data). */
+export interface RequestSummary {
+  reference: string;
+  status: RequestStatus;
+  statusNote: string | null;
+  submittedAt: Date;
+}

@@ -1,0 +1,172 @@
+import { DEFAULT_LANGUAGE } from '../domain/language';
+import type { EngineResult, InboundMessage } from '../domain/messages';
+import { detectLanguage, parseLanguageRequest } from '../nlu/language-detect';
+import { matchChoice, matchCommand, type Command } from './input';
+import type { ConversationRef, EnginePorts } from './ports';
+import { migrateState } from './migrate';
+import { initialState, type ConversationState } from './state';
+import { Turn } from './turn';
+import { complaintBack, onComplaintInput, promptComplaint } from './flows/complaint.flow';
+import { onHandoffMessage, startHandoff } from './flows/handoff.flow';
+import { onLanguageChoice, switchLanguage } from './flows/language.flow';
+import { showMainMenu } from './flows/menu';
+import { cancelRequest, onRequestInput, promptRequest, requestBack } from './flows/request.flow';
+import { onStatusInput, promptStatus } from './flows/status.flow';
+import { cancelVolunteer, onVolunteerInput, promptVolunteer, volunteerBack } from './flows/volunteer.flow';
+import { offerResume, onResumeChoice, route } from './router';
+
+/** Form steps whose answer is free text: there, a language name is an answer, not a request to switch. */
+const FREE_TEXT_STEPS = new Set(['applicantName', 'inmateName', 'facilityOther', 'description', 'name', 'city', 'text']);
+
+/**
+ * The conversation engine: one inbound message in, replies out. Channel-agnostic; all I/O goes
+ * through {@link EnginePorts}. Messages of one conversation are handled one at a time.
+ */
+export class Engine {
+  constructor(private readonly ports: EnginePorts) {}
+
+  async handle(msg: InboundMessage): Promise<EngineResult> {
+    const ref: ConversationRef = { channel: msg.channel, account: msg.account, sender: msg.sender };
+    return this.ports.lock.withLock(`${ref.channel}:${ref.account}:${ref.sender}`, async () => {
+      const stored = await this.ports.conversations.load(ref);
+      const state = stored ? migrateState(stored.state) : firstContactState(msg.text);
+      const turn = new Turn(msg, state, this.ports, this.ports.clock.now());
+      await runTurn(turn);
+      turn.state.lastInboundAt = turn.now.toISOString();
+      await this.ports.conversations.save(ref, turn.state, stored?.rev ?? null);
+      return { intent: turn.intent, language: turn.lang, replies: turn.replies };
+    });
+  }
+}
+
+function firstContactState(text: string): ConversationState {
+  const detected = detectLanguage(text);
+  return initialState(detected ?? DEFAULT_LANGUAGE, detected ? 'detected' : 'default');
+}
+
+async function runTurn(turn: Turn): Promise<void> {
+  const mode = turn.state.mode;
+  const command = matchCommand(turn.text, turn.ports.translator);
+  if (mode.type === 'handoff' && (await onHandoffMessage(turn, command === 'cancel'))) return;
+  if (turn.text === '') return onNonText(turn);
+  if (turn.state.mode.type === 'idle') adoptScriptLanguage(turn);
+  if (isStaleDraft(turn)) return offerResume(turn);
+  if (turn.state.mode.type !== 'idle' && (await handleCommand(turn, command))) return;
+  if (languageRequested(turn)) return;
+  await dispatch(turn, matchChoice(turn.text, turn.previousChoices));
+}
+
+async function dispatch(turn: Turn, choice: string | null): Promise<void> {
+  const mode = turn.state.mode;
+  switch (mode.type) {
+    case 'idle':
+    case 'disambiguate':
+    case 'handoff':
+      turn.setMode({ type: 'idle' });
+      return route(turn, choice);
+    case 'request':
+      return onRequestInput(turn, choice);
+    case 'resume_offer':
+      return onResumeChoice(turn, choice);
+    case 'status':
+      return onStatusInput(turn);
+    case 'volunteer':
+      return onVolunteerInput(turn, choice);
+    case 'complaint':
+      return onComplaintInput(turn, choice);
+    case 'choose_language':
+      return onLanguageChoice(turn, choice);
+    default: {
+      const unreachable: never = mode;
+      return unreachable;
+    }
+  }
+}
+
+/** cancel / back / menu / human inside a flow. Returns true when the command was handled. */
+async function handleCommand(turn: Turn, command: Command | null): Promise<boolean> {
+  const mode = turn.state.mode;
+  if (command === 'menu') {
+    turn.intent = 'menu';
+    showMainMenu(turn, turn.state.draft ? 'menu.draft_kept' : 'menu.title');
+    return true;
+  }
+  if (command === 'human') {
+    turn.intent = 'human';
+    await startHandoff(turn, 'requested');
+    return true;
+  }
+  if (command !== 'cancel' && command !== 'back') return false;
+  switch (mode.type) {
+    case 'request':
+      if (command === 'cancel') cancelRequest(turn);
+      else requestBack(turn);
+      return true;
+    case 'volunteer':
+      if (command === 'cancel') cancelVolunteer(turn);
+      else volunteerBack(turn);
+      return true;
+    case 'complaint':
+      if (command === 'back') complaintBack(turn);
+      else showMainMenu(turn, 'menu.anything_else');
+      return true;
+    case 'status':
+    case 'resume_offer':
+    case 'choose_language':
+    case 'disambiguate':
+    case 'handoff':
+    case 'idle':
+      showMainMenu(turn, 'menu.anything_else');
+      return true;
+    default: {
+      const unreachable: never = mode;
+      return unreachable;
+    }
+  }
+}
+
+/** "English please" / "اردو" works at any step except where the answer itself is free text. */
+function languageRequested(turn: Turn): boolean {
+  const mode = turn.state.mode;
+  const step = 'step' in mode ? mode.step : '';
+  if (FREE_TEXT_STEPS.has(step) || turn.text.split(/\s+/).length > 4) return false;
+  const wanted = parseLanguageRequest(turn.text);
+  if (!wanted || mode.type === 'idle') return false; // in idle the classifier's `language` intent handles it
+  switchLanguage(turn, wanted);
+  reprompt(turn);
+  return true;
+}
+
+/** Asks the current question again (after a language switch). */
+function reprompt(turn: Turn): void {
+  const mode = turn.state.mode;
+  if (mode.type === 'request') return promptRequest(turn);
+  if (mode.type === 'status') return promptStatus(turn);
+  if (mode.type === 'volunteer') return promptVolunteer(turn);
+  if (mode.type === 'complaint') return promptComplaint(turn);
+  if (mode.type === 'resume_offer') return offerResume(turn);
+  showMainMenu(turn);
+}
+
+/** Until letters have shown the beneficiary's language, follow the script they write in. */
+function adoptScriptLanguage(turn: Turn): void {
+  if (turn.state.languageSource !== 'default') return;
+  const detected = detectLanguage(turn.text);
+  if (!detected) return;
+  turn.state.language = detected;
+  turn.state.languageSource = 'detected';
+}
+
+/** Someone mid-request who comes back after a while is asked whether to continue, not surprised by an old question. */
+function isStaleDraft(turn: Turn): boolean {
+  const { mode, draft, lastInboundAt } = turn.state;
+  if (mode.type !== 'request' || !draft || !lastInboundAt) return false;
+  return turn.now.getTime() - Date.parse(lastInboundAt) > turn.ports.settings.draftResumeMinutes * 60_000;
+}
+
+/** Photos, voice notes, stickers…: say politely what the bot can read, and repeat the question. */
+function onNonText(turn: Turn): void {
+  turn.say('answers.text_only');
+  reprompt(turn);
+}
+

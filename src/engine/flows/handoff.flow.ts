@@ -1,0 +1,49 @@
+import { isWithinWorkingHours } from '../../domain/working-hours';
+import type { HandoffReason } from '../ports';
+import type { Turn } from '../turn';
+import { showMainMenu } from './menu';
+
+/**
+ * Hands the conversation to staff (the policy's referral to the social research officer when
+ * procedures are unclear). While open, the bot runs no flows; it only keeps the messages for
+ * staff and reminds the beneficiary, at most once every few minutes, that staff have them.
+ */
+export async function startHandoff(turn: Turn, reason: HandoffReason): Promise<void> {
+  const id = await turn.ports.handoffs.open({
+    conversation: turn.ref,
+    reason,
+    language: turn.lang,
+    firstMessage: turn.msg.text,
+    now: turn.now,
+  });
+  turn.setMode({ type: 'handoff', handoffId: id, lastNoticeAt: turn.now.toISOString() });
+  turn.say('handoff.opened');
+  if (!isWithinWorkingHours(turn.now)) turn.say('handoff.off_hours');
+  turn.say('handoff.cancel_hint');
+}
+
+/**
+ * A message during a handoff. Returns false when staff have closed it meanwhile, so the caller
+ * handles the message normally.
+ */
+export async function onHandoffMessage(turn: Turn, isCancel: boolean): Promise<boolean> {
+  const mode = turn.state.mode;
+  if (mode.type !== 'handoff') return false;
+  const { handoffs } = turn.ports;
+  if (!(await handoffs.isOpen(mode.handoffId))) {
+    turn.setMode({ type: 'idle' });
+    return false;
+  }
+  if (isCancel) {
+    await handoffs.close(mode.handoffId, 'beneficiary', turn.now);
+    showMainMenu(turn, 'handoff.cancelled');
+    return true;
+  }
+  await handoffs.appendMessage(mode.handoffId, turn.msg.text, turn.now);
+  const last = mode.lastNoticeAt ? Date.parse(mode.lastNoticeAt) : 0;
+  if (turn.now.getTime() - last >= turn.ports.settings.handoffNoticeMinutes * 60_000) {
+    turn.setMode({ ...mode, lastNoticeAt: turn.now.toISOString() });
+    turn.say('handoff.waiting');
+  }
+  return true;
+}

@@ -1,0 +1,22 @@
+import { normalizeForMatching } from '../../nlu/normalize';
+
+/** A person's full name: letters of any script, at least two parts, 5–100 characters. */
+export function parseFullName(text: string): string | null {
+  const name = text.replace(/\s+/g, ' ').trim();
+  if (name.length < 5 || name.length > 100) return null;
+  if (!/^[\p{L}\p{M}' .-]+$/u.test(name)) return null;
+  return name.split(' ').filter((p) => /\p{L}/u.test(p)).length >= 2 ? name : null;
+}
+
+/** Free text with bounds; returns the trimmed text or null. */
+export function parseFreeText(text: string, min: number, max: number): string | null {
+  const value = text.trim();
+  if (value.length < min || value.length > max) return null;
+  return /[\p{L}\p{N}]/u.test(value) ? value : null;
+}
+
+/** Four digits in any script (the end of a national ID). */
+export function parseLastFour(text: string): string | null {
+  const digits = normalizeForMatching(text).replace(/\s+/g, '');
+  return /^\d{4}$/.test(digits) ? digits : null;
+}

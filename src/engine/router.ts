@@ -1,0 +1,133 @@
+import { isIntent, type Intent } from '../domain/intents';
+import { parseLanguageRequest } from '../nlu/language-detect';
+import type { Turn } from './turn';
+import { startComplaint } from './flows/complaint.flow';
+import { startHandoff } from './flows/handoff.flow';
+import { askLanguage, switchLanguage } from './flows/language.flow';
+import { answerContent, isContentIntent, mainMenuChoices, showMainMenu } from './flows/menu';
+import { continueRequest, startRequest } from './flows/request.flow';
+import { askReference, startStatus } from './flows/status.flow';
+import { startVolunteer } from './flows/volunteer.flow';
+
+/** Misunderstandings in a row after which the bot offers a staff member. */
+export const MISUNDERSTANDINGS_BEFORE_STAFF = 2;
+
+/** Handles a message when no flow is running: picked options first, then the classifier. */
+export async function route(turn: Turn, choice: string | null): Promise<void> {
+  if (choice) return onChoice(turn, choice);
+  const classification = turn.ports.classifier.classify(turn.text);
+  switch (classification.type) {
+    case 'intent':
+      return runIntent(turn, classification.intent);
+    case 'unsure': {
+      turn.intent = 'unknown';
+      const [first, second] = classification.candidates;
+      turn.setMode({ type: 'disambiguate' });
+      return turn.ask('understanding.did_you_mean', [
+        turn.choice(`intent:${first}`, `menu.items.${first}`),
+        turn.choice(`intent:${second}`, `menu.items.${second}`),
+        turn.choice('intent:menu', 'understanding.something_else'),
+      ]);
+    }
+    case 'unknown':
+      return notUnderstood(turn);
+    default: {
+      const unreachable: never = classification;
+      return unreachable;
+    }
+  }
+}
+
+async function onChoice(turn: Turn, choice: string): Promise<void> {
+  const [kind, value] = choice.split(':', 2);
+  if (kind === 'intent' && isIntent(value)) return runIntent(turn, value);
+  if (choice === 'status:other') return askReference(turn);
+  if (choice === 'handoff:misunderstood') {
+    turn.intent = 'human';
+    return startHandoff(turn, 'misunderstood');
+  }
+  return notUnderstood(turn);
+}
+
+function notUnderstood(turn: Turn): void {
+  turn.intent = 'unknown';
+  turn.state.misunderstandings += 1;
+  if (turn.state.misunderstandings >= MISUNDERSTANDINGS_BEFORE_STAFF) {
+    turn.setMode({ type: 'idle' });
+    return turn.ask('understanding.offer_staff', [
+      turn.choice('handoff:misunderstood', 'menu.items.human'),
+      ...mainMenuChoices(turn).filter((c) => c.value !== 'intent:human'),
+    ]);
+  }
+  showMainMenu(turn, 'understanding.not_understood');
+}
+
+/** Runs one recognised intent. Exhaustive: a new intent name cannot be forgotten here. */
+export async function runIntent(turn: Turn, intent: Intent): Promise<void> {
+  turn.intent = intent;
+  if (intent !== 'unknown') turn.state.misunderstandings = 0;
+  if (isContentIntent(intent)) return answerContent(turn, intent);
+  switch (intent) {
+    case 'greeting':
+      turn.say('answers.welcome');
+      return offerDraftOrMenu(turn);
+    case 'menu':
+      return offerDraftOrMenu(turn);
+    case 'thanks':
+      return showMainMenu(turn, 'answers.thanks');
+    case 'goodbye':
+      turn.setMode({ type: 'idle' });
+      return turn.say('answers.goodbye');
+    case 'request_new':
+      return turn.state.draft ? offerResume(turn) : startRequest(turn);
+    case 'request_status':
+      return startStatus(turn);
+    case 'human':
+      return startHandoff(turn, 'requested');
+    case 'volunteer':
+      return startVolunteer(turn);
+    case 'complaint':
+      return startComplaint(turn);
+    case 'language': {
+      const wanted = parseLanguageRequest(turn.text);
+      if (wanted && wanted !== turn.lang) {
+        switchLanguage(turn, wanted);
+        return showMainMenu(turn);
+      }
+      return askLanguage(turn);
+    }
+    case 'unknown':
+      return notUnderstood(turn);
+    default: {
+      const unreachable: never = intent;
+      return unreachable;
+    }
+  }
+}
+
+function offerDraftOrMenu(turn: Turn): void {
+  if (turn.state.draft) return offerResume(turn);
+  showMainMenu(turn);
+}
+
+/** An unfinished request exists: offer to continue it at the same step, start over, or go to the menu. */
+export function offerResume(turn: Turn): void {
+  turn.setMode({ type: 'resume_offer' });
+  turn.ask('request.resume_offer', [
+    turn.choice('resume:continue', 'request.resume_continue'),
+    turn.choice('resume:restart', 'request.resume_restart'),
+    turn.choice('intent:menu', 'menu.items.menu'),
+  ]);
+}
+
+export async function onResumeChoice(turn: Turn, choice: string | null): Promise<void> {
+  if (choice === 'resume:continue') return continueRequest(turn);
+  if (choice === 'resume:restart') return startRequest(turn);
+  if (choice === 'intent:menu') {
+    turn.intent = 'menu';
+    return showMainMenu(turn);
+  }
+  // Anything else: leave the draft saved and treat the message as a fresh question.
+  turn.setMode({ type: 'idle' });
+  return route(turn, null);
+}

@@ -1,0 +1,77 @@
+import type { Language } from '../domain/language';
+import type { RequestDraft } from '../domain/support-request';
+
+/** Steps of the support request form, in order. `facilityOther` follows `facility` only when it is "other". */
+export const REQUEST_STEPS = [
+  'applicantName',
+  'nationalId',
+  'phone',
+  'relation',
+  'inmateName',
+  'facility',
+  'facilityOther',
+  'supportType',
+  'description',
+  'summary',
+  'attest',
+] as const;
+export type RequestStep = (typeof REQUEST_STEPS)[number];
+
+export const VOLUNTEER_STEPS = ['name', 'phone', 'city', 'interest'] as const;
+export type VolunteerStep = (typeof VOLUNTEER_STEPS)[number];
+
+export interface VolunteerDraft {
+  name?: string;
+  phone?: string;
+  city?: string;
+}
+
+/** What the conversation is doing now. Every handler switches on `type` exhaustively. */
+export type Mode =
+  | { type: 'idle' }
+  | { type: 'request'; step: RequestStep; returnToSummary: boolean }
+  | { type: 'resume_offer' }
+  | { type: 'status'; step: 'reference' | 'verify'; reference?: string }
+  | { type: 'volunteer'; step: VolunteerStep }
+  | { type: 'complaint'; step: 'kind' | 'text'; kind?: 'complaint' | 'suggestion' }
+  | { type: 'handoff'; handoffId: string; lastNoticeAt: string | null }
+  | { type: 'choose_language' }
+  | { type: 'disambiguate' };
+
+/** A numbered choice the beneficiary was offered; `value` says what choosing it means (e.g. `intent:request_new`). */
+export interface PendingChoice {
+  value: string;
+  label: string;
+}
+
+export const STATE_VERSION = 1;
+
+/**
+ * Everything the bot remembers about one beneficiary on one channel. Stored as a versioned
+ * document: `v` is the shape version (migrated on load, so sessions survive a deploy).
+ */
+export interface ConversationState {
+  v: typeof STATE_VERSION;
+  language: Language;
+  languageSource: 'default' | 'detected' | 'chosen';
+  mode: Mode;
+  choices: PendingChoice[];
+  misunderstandings: number;
+  lastInboundAt: string | null;
+  draft: RequestDraft | null;
+  volunteerDraft: VolunteerDraft | null;
+}
+
+export function initialState(language: Language, source: ConversationState['languageSource']): ConversationState {
+  return {
+    v: STATE_VERSION,
+    language,
+    languageSource: source,
+    mode: { type: 'idle' },
+    choices: [],
+    misunderstandings: 0,
+    lastInboundAt: null,
+    draft: null,
+    volunteerDraft: null,
+  };
+}
