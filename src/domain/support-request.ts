@@ -101,3 +101,7 @@ export interface RequestSummary {
   statusNote: string | null;
   submittedAt: Date;
 }
+
+export function isRequestStatus(value: unknown): value is RequestStatus {
+  return typeof value === 'string' && (REQUEST_STATUSES as readonly string[]).includes(value);
+}

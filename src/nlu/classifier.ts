@@ -2,6 +2,7 @@ import type { Intent } from '../domain/intents';
 import type { Language } from '../domain/language';
 import type { Classification, IntentClassifier } from '../engine/ports';
 import { extractFeatures, lightStem, wordTokens } from './features';
+import { SoftmaxModel, type SparseVector } from './softmax';
 
 export interface TrainingPhrase {
   text: string;
@@ -9,23 +10,19 @@ export interface TrainingPhrase {
   language: Language;
 }
 
-/** Decision thresholds; tuned with `npm run eval:nlu`, never against the held-out set alone. */
+/** Decision thresholds; tuned by cross-validation on the training phrasings, never on the blind set. */
 export interface ClassifierThresholds {
-  /** Below this similarity nothing is claimed: unknown. */
-  minScore: number;
-  /** Below this (or with a small margin) the two best intents are offered instead of a guess. */
-  confidentScore: number;
+  /** Below this probability of the best intent, the two best are offered instead of a guess. */
+  confidentProbability: number;
+  /** …and likewise when the two best are closer than this. */
   minMargin: number;
-  /** Share of the message's words the bot has seen in training; below it the text is off-topic. */
+  /** Below this cosine similarity to every in-scope phrasing, the text is off-topic. */
+  minSimilarity: number;
+  /** Share of the message's words seen in in-scope training; below it the text is off-topic. */
   minCoverage: number;
 }
 
-export const DEFAULT_THRESHOLDS: ClassifierThresholds = { minScore: 0.2, confidentScore: 0.34, minMargin: 0.04, minCoverage: 0.34 };
-
-interface Indexed {
-  intent: Intent;
-  language: Language;
-}
+export const DEFAULT_THRESHOLDS: ClassifierThresholds = { confidentProbability: 0.3, minMargin: 0.1, minSimilarity: 0.2, minCoverage: 0.34 };
 
 export interface IntentScore {
   intent: Intent;
@@ -33,16 +30,17 @@ export interface IntentScore {
 }
 
 /**
- * Nearest-neighbour intent classifier over TF-IDF features. Each intent scores the mean of its
- * two most similar training phrases. Guards against confident wrong answers: an explicit
- * `unknown` class trained on off-topic text, a known-word coverage rule, a score threshold and
- * a margin rule that offers the two best intents instead of guessing.
+ * Intent classifier: a softmax model over TF-IDF features (words, light stems, word pairs,
+ * character n-grams) decides; guards stop confident wrong answers: an explicit `unknown` class
+ * trained on off-topic text, a known-word coverage rule, a minimum similarity to some in-scope
+ * training phrasing, and a probability/margin rule that offers the two best intents instead of guessing.
  */
 export class NluClassifier implements IntentClassifier {
-  private readonly index = new Map<string, Array<{ doc: number; weight: number }>>();
   private readonly idf = new Map<string, number>();
-  private readonly docs: Indexed[] = [];
+  private readonly inScopeIndex = new Map<string, Array<{ doc: number; weight: number }>>();
+  private readonly docLanguages: Language[] = [];
   private readonly vocabulary = new Set<string>();
+  private model: SoftmaxModel<Intent> | null = null;
 
   private constructor(private readonly thresholds: ClassifierThresholds) {}
 
@@ -57,31 +55,31 @@ export class NluClassifier implements IntentClassifier {
     const df = new Map<string, number>();
     for (const fs of featureSets) for (const f of fs.keys()) df.set(f, (df.get(f) ?? 0) + 1);
     for (const [f, n] of df) this.idf.set(f, Math.log((featureSets.length + 1) / (n + 1)) + 1);
-    featureSets.forEach((fs, doc) => {
-      const phrase = phrases[doc] as TrainingPhrase;
-      this.docs.push({ intent: phrase.intent, language: phrase.language });
-      for (const [f, weight] of this.weigh(fs)) {
-        const postings = this.index.get(f) ?? [];
+    const vectors = featureSets.map((fs) => this.weigh(fs));
+    this.model = SoftmaxModel.train(vectors, phrases.map((p) => p.intent));
+    phrases.forEach((phrase, i) => {
+      if (phrase.intent === 'unknown') return;
+      const doc = this.docLanguages.push(phrase.language) - 1;
+      for (const [f, weight] of vectors[i] as SparseVector) {
+        const postings = this.inScopeIndex.get(f) ?? [];
         postings.push({ doc, weight });
-        this.index.set(f, postings);
+        this.inScopeIndex.set(f, postings);
       }
-      if (phrase.intent !== 'unknown') {
-        for (const t of wordTokens(phrase.text)) {
-          this.vocabulary.add(t);
-          this.vocabulary.add(lightStem(t));
-        }
+      for (const t of wordTokens(phrase.text)) {
+        this.vocabulary.add(t);
+        this.vocabulary.add(lightStem(t));
       }
     });
   }
 
-  /** Sublinear TF × IDF, L2-normalised. Unseen features are dropped (they carry no evidence). */
-  private weigh(features: Map<string, number>): Map<string, number> {
-    const out = new Map<string, number>();
+  /** TF × IDF with L2 normalisation. Features never seen in training are dropped (no evidence). */
+  private weigh(features: Map<string, number>): SparseVector {
+    const out: SparseVector = new Map();
     let norm = 0;
     for (const [f, tf] of features) {
       const idf = this.idf.get(f);
       if (idf === undefined) continue;
-      const w = (1 + Math.log(tf + 1e-9 > 1 ? tf : 1)) * idf * (tf < 1 ? tf : 1);
+      const w = (tf > 1 ? 1 + Math.log(tf) : tf) * idf;
       out.set(f, w);
       norm += w * w;
     }
@@ -90,53 +88,44 @@ export class NluClassifier implements IntentClassifier {
     return out;
   }
 
-  /** Per-intent scores, best first (exposed for evaluation and debugging). */
-  scores(text: string): { ranked: IntentScore[]; language: Language | null } {
-    const sims = new Float64Array(this.docs.length);
-    for (const [f, w] of this.weigh(extractFeatures(text))) {
-      for (const p of this.index.get(f) ?? []) sims[p.doc] = (sims[p.doc] ?? 0) + w * p.weight;
-    }
-    const perIntent = new Map<Intent, number[]>();
-    let bestDoc = -1;
+  /** Intent probabilities best first, and the nearest in-scope phrasing's similarity and language. */
+  scores(text: string): { ranked: IntentScore[]; similarity: number; language: Language | null } {
+    const x = this.weigh(extractFeatures(text));
+    const model = this.model as SoftmaxModel<Intent>; // set by train(), the only constructor path
+    const p = model.probabilities(x);
+    const ranked = model.classes.map((intent, i) => ({ intent, score: p[i] as number })).sort((a, b) => b.score - a.score);
+    const sims = new Float64Array(this.docLanguages.length);
+    for (const [f, w] of x) for (const post of this.inScopeIndex.get(f) ?? []) sims[post.doc] = (sims[post.doc] as number) + w * post.weight;
+    let best = -1;
     sims.forEach((s, i) => {
-      const doc = this.docs[i] as Indexed;
-      const list = perIntent.get(doc.intent) ?? [];
-      list.push(s);
-      perIntent.set(doc.intent, list);
-      if (bestDoc < 0 || s > (sims[bestDoc] ?? 0)) bestDoc = i;
+      if (best < 0 || s > (sims[best] as number)) best = i;
     });
-    const ranked = [...perIntent].map(([intent, list]) => {
-      const top = list.sort((a, b) => b - a).slice(0, 2);
-      return { intent, score: top.reduce((a, b) => a + b, 0) / top.length };
-    });
-    ranked.sort((a, b) => b.score - a.score);
-    const language = bestDoc >= 0 && (sims[bestDoc] ?? 0) > 0 ? (this.docs[bestDoc]?.language ?? null) : null;
-    return { ranked, language };
+    const similarity = best >= 0 ? (sims[best] as number) : 0;
+    return { ranked, similarity, language: similarity > 0 ? (this.docLanguages[best] ?? null) : null };
   }
 
   /** Share of the message's words (2+ letters) seen in in-scope training, allowing one typo in longer words. */
   coverage(text: string): number {
     const tokens = wordTokens(text).filter((t) => t.length >= 2);
     if (tokens.length === 0) return 0;
-    const known = tokens.filter((t) => this.isKnown(t)).length;
-    return known / tokens.length;
+    return tokens.filter((t) => this.isKnown(t)).length / tokens.length;
   }
 
   private isKnown(token: string): boolean {
     if (this.vocabulary.has(token) || this.vocabulary.has(lightStem(token))) return true;
     if (token.length < 5) return false;
-    for (const word of this.vocabulary) if (Math.abs(word.length - token.length) <= 1 && withinOneEdit(word, token)) return true;
+    for (const word of this.vocabulary) if (withinOneEdit(word, token)) return true;
     return false;
   }
 
   classify(text: string): Classification {
-    const { ranked, language } = this.scores(text);
+    const { ranked, similarity, language } = this.scores(text);
     const top = ranked[0];
     if (!top || top.intent === 'unknown') return { type: 'unknown', confidence: top?.score ?? 0, language };
-    const { minScore, confidentScore, minMargin, minCoverage } = this.thresholds;
-    if (top.score < minScore || this.coverage(text) < minCoverage) return { type: 'unknown', confidence: top.score, language };
+    const { confidentProbability, minMargin, minSimilarity, minCoverage } = this.thresholds;
+    if (similarity < minSimilarity || this.coverage(text) < minCoverage) return { type: 'unknown', confidence: top.score, language };
     const second = ranked.find((r) => r.intent !== top.intent && r.intent !== 'unknown');
-    const unsure = top.score < confidentScore || (second !== undefined && top.score - second.score < minMargin);
+    const unsure = top.score < confidentProbability || (second !== undefined && top.score - second.score < minMargin);
     if (unsure && second) return { type: 'unsure', candidates: [top.intent, second.intent], confidence: top.score, language };
     return { type: 'intent', intent: top.intent, confidence: top.score, language };
   }

@@ -1,0 +1,52 @@
+/* CLI: staff and operator commands until the staff console exists. Output is for people. */
+import { isRequestStatus, REQUEST_STATUSES } from '../domain/support-request';
+import { generateSecrets } from '../security/dev-secrets';
+import { failCli, startCli } from './bootstrap';
+
+const USAGE = `Usage: npm run admin -- <command>
+  gen-keys                               print fresh DATA_ENCRYPTION_KEYS and DATA_HMAC_KEY
+  handoffs                               list open handoffs
+  handoff:close <id>                     close a handoff (the bot takes the conversation back)
+  request:status <reference> <status> [note]
+                                         set a request's status (${REQUEST_STATUSES.join(', ')})`;
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'gen-keys') {
+    const s = generateSecrets();
+    process.stdout.write(`DATA_ENCRYPTION_KEYS=${s.encryptionKeys}\nDATA_HMAC_KEY=${s.hmacKey}\n`);
+    return;
+  }
+  if (!command || !['handoffs', 'handoff:close', 'request:status'].includes(command)) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exitCode = command ? 2 : 0;
+    return;
+  }
+  const runtime = await startCli();
+  try {
+    const { handoffs, requests } = runtime.core;
+    if (command === 'handoffs') {
+      const open = await handoffs.listOpen();
+      if (open.length === 0) process.stdout.write('No open handoffs.\n');
+      for (const h of open) process.stdout.write(`${h.id}  ${h.openedAt.toISOString()}  ${h.channel}  ${h.language}  ${h.reason}  messages=${h.messageCount}\n`);
+    } else if (command === 'handoff:close') {
+      const ok = rest[0] ? await handoffs.close(rest[0], 'staff-cli', new Date()) : false;
+      process.stdout.write(ok ? 'Closed.\n' : 'No open handoff with that id.\n');
+      if (!ok) process.exitCode = 1;
+    } else {
+      const [reference, status, ...note] = rest;
+      if (!reference || !isRequestStatus(status)) {
+        process.stdout.write(`${USAGE}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const ok = await requests.setStatus(reference, status, note.length > 0 ? note.join(' ') : null, 'staff-cli', new Date());
+      process.stdout.write(ok ? `${reference} → ${status}\n` : 'No request with that reference.\n');
+      if (!ok) process.exitCode = 1;
+    }
+  } finally {
+    await runtime.services.close();
+  }
+}
+
+main().catch(failCli);

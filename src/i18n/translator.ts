@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import i18next, { type i18n, type Resource, type ResourceLanguage } from 'i18next';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../domain/language';
+import type { Translator } from '../engine/ports';
+
+/** Namespaces loaded from locales/<lng>/<ns>.json. nlu.json is training data, read by the classifier instead. */
+export const NAMESPACES = ['common', 'content', 'keywords'] as const;
+
+/**
+ * i18next-backed translator. Arabic is the fallback, so a key missing in another language shows
+ * Arabic rather than a raw key (the locale completeness test keeps that from happening).
+ * Values are not HTML-escaped here: channels that render HTML must escape (the web chat uses textContent).
+ */
+export class I18nTranslator implements Translator {
+  private constructor(private readonly i18n: i18n) {}
+
+  static load(localesDir: string): I18nTranslator {
+    const resources: Resource = {};
+    for (const lng of LANGUAGES) {
+      const language: ResourceLanguage = {};
+      for (const ns of NAMESPACES) language[ns] = JSON.parse(readFileSync(join(localesDir, lng, `${ns}.json`), 'utf8')) as ResourceLanguage[string];
+      resources[lng] = language;
+    }
+    const instance = i18next.createInstance();
+    void instance.init({
+      resources,
+      lng: DEFAULT_LANGUAGE,
+      fallbackLng: DEFAULT_LANGUAGE,
+      ns: [...NAMESPACES],
+      defaultNS: 'common',
+      initAsync: false,
+      interpolation: { escapeValue: false },
+      returnNull: false,
+    });
+    return new I18nTranslator(instance);
+  }
+
+  t(lang: Language, key: string, params?: Record<string, string | number>): string {
+    return this.i18n.t(key, { lng: lang, ...params });
+  }
+
+  list(lang: Language, key: string): string[] {
+    const value: unknown = this.i18n.t(key, { lng: lang, returnObjects: true });
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  }
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { ConversationRef, HandoffReason, HandoffRepository } from '../engine/ports';
+import type { Language } from '../domain/language';
+import type { FieldCipher } from '../security/field-cipher';
+import { conversationId } from './conversation.store';
+import type { Models } from './models';
+
+export interface OpenHandoffView {
+  id: string;
+  channel: string;
+  reason: string;
+  language: string;
+  openedAt: Date;
+  messageCount: number;
+}
+
+/** Handoffs to staff; the beneficiary's messages kept for staff are sealed. */
+export class MongoHandoffRepository implements HandoffRepository {
+  constructor(
+    private readonly models: Models,
+    private readonly cipher: FieldCipher,
+  ) {}
+
+  async open(input: { conversation: ConversationRef; reason: HandoffReason; language: Language; firstMessage: string; now: Date }): Promise<string> {
+    const id = randomUUID();
+    await this.models.Handoff.create({
+      _id: id,
+      conversationId: conversationId(this.cipher, input.conversation),
+      channel: input.conversation.channel,
+      account: input.conversation.account,
+      senderSealed: this.cipher.seal(input.conversation.sender),
+      reason: input.reason,
+      language: input.language,
+      status: 'open',
+      messages: input.firstMessage ? [{ at: input.now, textSealed: this.cipher.seal(input.firstMessage) }] : [],
+      openedAt: input.now,
+      closedAt: null,
+      closedBy: null,
+    });
+    return id;
+  }
+
+  async isOpen(handoffId: string): Promise<boolean> {
+    return (await this.models.Handoff.exists({ _id: handoffId, status: 'open' })) !== null;
+  }
+
+  async appendMessage(handoffId: string, text: string, now: Date): Promise<void> {
+    await this.models.Handoff.updateOne({ _id: handoffId }, { $push: { messages: { at: now, textSealed: this.cipher.seal(text) } } });
+  }
+
+  async close(handoffId: string, by: string, now: Date): Promise<boolean> {
+    const result = await this.models.Handoff.updateOne({ _id: handoffId, status: 'open' }, { $set: { status: 'closed', closedAt: now, closedBy: by } });
+    return result.modifiedCount === 1;
+  }
+
+  /** Open handoffs for the staff CLI, oldest first; no personal data. */
+  async listOpen(): Promise<OpenHandoffView[]> {
+    const docs = await this.models.Handoff.find({ status: 'open' }).sort({ openedAt: 1 }).lean();
+    return docs.map((d) => ({ id: d._id, channel: d.channel, reason: d.reason, language: d.language, openedAt: d.openedAt, messageCount: d.messages.length }));
+  }
+}

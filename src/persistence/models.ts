@@ -1,0 +1,239 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { SealedValue } from '../security/field-cipher';
+
+/**
+ * All mongoose models, in one place. Written for both MongoDB 7 and FerretDB 1.x: unique indexes
+ * only, no TTL or partial indexes, no transactions, no $lookup. Personal data is stored sealed
+ * (AES-256-GCM) with HMAC digests beside it for equality look-ups.
+ */
+const sealed = { k: String, iv: String, tag: String, ct: String };
+const sealedOrNull = { type: sealed, default: null };
+
+export interface ConversationDoc {
+  _id: string;
+  channel: string;
+  account: string;
+  senderSealed: SealedValue;
+  rev: number;
+  language: string;
+  modeType: string;
+  state: Record<string, unknown>;
+  formsSealed: SealedValue | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const ConversationSchema = new Schema<ConversationDoc>(
+  {
+    _id: String,
+    channel: { type: String, required: true },
+    account: { type: String, required: true },
+    senderSealed: { type: sealed, required: true },
+    rev: { type: Number, required: true },
+    language: { type: String, required: true },
+    modeType: { type: String, required: true },
+    state: { type: Schema.Types.Mixed, required: true },
+    formsSealed: sealedOrNull,
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'conversations', versionKey: false, minimize: false },
+);
+
+export interface StatusChange {
+  status: string;
+  note: string | null;
+  at: Date;
+  by: string;
+}
+
+export interface SupportRequestDoc {
+  reference: string;
+  draftId: string;
+  status: string;
+  statusNote: string | null;
+  statusHistory: StatusChange[];
+  applicant: { channel: string; account: string; senderDigest: string; senderSealed: SealedValue };
+  nationalIdDigest: string;
+  nationalIdSealed: SealedValue;
+  phoneDigest: string;
+  phoneSealed: SealedValue;
+  applicantNameSealed: SealedValue;
+  inmateNameSealed: SealedValue | null;
+  relation: string;
+  facility: string;
+  facilityOtherSealed: SealedValue | null;
+  supportType: string;
+  descriptionSealed: SealedValue;
+  language: string;
+  attestation: { wordingVersion: string; attestedAt: Date; channel: string; messageId: string; dataHash: string };
+  submittedAt: Date;
+  updatedAt: Date;
+}
+
+const SupportRequestSchema = new Schema<SupportRequestDoc>(
+  {
+    reference: { type: String, required: true, unique: true },
+    draftId: { type: String, required: true, unique: true },
+    status: { type: String, required: true },
+    statusNote: { type: String, default: null },
+    statusHistory: [{ _id: false, status: String, note: { type: String, default: null }, at: Date, by: String }],
+    applicant: {
+      channel: { type: String, required: true },
+      account: { type: String, required: true },
+      senderDigest: { type: String, required: true, index: true },
+      senderSealed: { type: sealed, required: true },
+    },
+    nationalIdDigest: { type: String, required: true, index: true },
+    nationalIdSealed: { type: sealed, required: true },
+    phoneDigest: { type: String, required: true },
+    phoneSealed: { type: sealed, required: true },
+    applicantNameSealed: { type: sealed, required: true },
+    inmateNameSealed: sealedOrNull,
+    relation: { type: String, required: true },
+    facility: { type: String, required: true },
+    facilityOtherSealed: sealedOrNull,
+    supportType: { type: String, required: true },
+    descriptionSealed: { type: sealed, required: true },
+    language: { type: String, required: true },
+    attestation: {
+      wordingVersion: { type: String, required: true },
+      attestedAt: { type: Date, required: true },
+      channel: { type: String, required: true },
+      messageId: { type: String, required: true },
+      dataHash: { type: String, required: true },
+    },
+    submittedAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'support_requests', versionKey: false },
+);
+
+/** One document per national ID with an open request: its unique _id stops a second open request, race-free. */
+export interface OpenRequestLockDoc {
+  _id: string;
+  reference: string;
+  createdAt: Date;
+}
+const OpenRequestLockSchema = new Schema<OpenRequestLockDoc>(
+  { _id: String, reference: { type: String, required: true }, createdAt: { type: Date, required: true } },
+  { collection: 'open_request_locks', versionKey: false },
+);
+
+export interface CounterDoc {
+  _id: string;
+  seq: number;
+}
+const CounterSchema = new Schema<CounterDoc>({ _id: String, seq: { type: Number, required: true } }, { collection: 'counters', versionKey: false });
+
+export interface HandoffDoc {
+  _id: string;
+  conversationId: string;
+  channel: string;
+  account: string;
+  senderSealed: SealedValue;
+  reason: string;
+  language: string;
+  status: 'open' | 'closed';
+  messages: Array<{ at: Date; textSealed: SealedValue }>;
+  openedAt: Date;
+  closedAt: Date | null;
+  closedBy: string | null;
+}
+const HandoffSchema = new Schema<HandoffDoc>(
+  {
+    _id: String,
+    conversationId: { type: String, required: true, index: true },
+    channel: { type: String, required: true },
+    account: { type: String, required: true },
+    senderSealed: { type: sealed, required: true },
+    reason: { type: String, required: true },
+    language: { type: String, required: true },
+    status: { type: String, required: true, index: true },
+    messages: [{ _id: false, at: Date, textSealed: sealed }],
+    openedAt: { type: Date, required: true },
+    closedAt: { type: Date, default: null },
+    closedBy: { type: String, default: null },
+  },
+  { collection: 'handoffs', versionKey: false },
+);
+
+export interface VolunteerDoc {
+  conversationId: string;
+  nameSealed: SealedValue;
+  phoneSealed: SealedValue;
+  phoneDigest: string;
+  city: string;
+  interest: string;
+  language: string;
+  createdAt: Date;
+}
+const VolunteerSchema = new Schema<VolunteerDoc>(
+  {
+    conversationId: { type: String, required: true },
+    nameSealed: { type: sealed, required: true },
+    phoneSealed: { type: sealed, required: true },
+    phoneDigest: { type: String, required: true },
+    city: { type: String, required: true },
+    interest: { type: String, required: true },
+    language: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'volunteers', versionKey: false },
+);
+
+export interface FeedbackDoc {
+  reference: string;
+  conversationId: string;
+  kind: string;
+  textSealed: SealedValue;
+  language: string;
+  flagged: boolean;
+  status: string;
+  createdAt: Date;
+}
+const FeedbackSchema = new Schema<FeedbackDoc>(
+  {
+    reference: { type: String, required: true, unique: true },
+    conversationId: { type: String, required: true },
+    kind: { type: String, required: true },
+    textSealed: { type: sealed, required: true },
+    language: { type: String, required: true },
+    flagged: { type: Boolean, required: true },
+    status: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'feedback', versionKey: false },
+);
+
+export interface Models {
+  Conversation: Model<ConversationDoc>;
+  SupportRequest: Model<SupportRequestDoc>;
+  OpenRequestLock: Model<OpenRequestLockDoc>;
+  Counter: Model<CounterDoc>;
+  Handoff: Model<HandoffDoc>;
+  Volunteer: Model<VolunteerDoc>;
+  Feedback: Model<FeedbackDoc>;
+}
+
+/** Registers the models on a connection and makes sure their indexes exist. */
+export async function createModels(connection: Connection): Promise<Models> {
+  const models: Models = {
+    Conversation: connection.model('Conversation', ConversationSchema),
+    SupportRequest: connection.model('SupportRequest', SupportRequestSchema),
+    OpenRequestLock: connection.model('OpenRequestLock', OpenRequestLockSchema),
+    Counter: connection.model('Counter', CounterSchema),
+    Handoff: connection.model('Handoff', HandoffSchema),
+    Volunteer: connection.model('Volunteer', VolunteerSchema),
+    Feedback: connection.model('Feedback', FeedbackSchema),
+  };
+  await Promise.all(Object.values(models).map((m: Model<unknown>) => m.syncIndexes()));
+  return models;
+}
+
+/** Next number of a named yearly sequence (BSR-2026, BSF-2026 …), atomically. */
+export async function nextSequence(models: Models, name: string): Promise<number> {
+  const doc = await models.Counter.findOneAndUpdate({ _id: name }, { $inc: { seq: 1 } }, { upsert: true, new: true }).lean();
+  if (!doc) throw new Error(`counter ${name} was not created`);
+  return doc.seq;
+}

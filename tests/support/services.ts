@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
+import { FieldCipher } from '../../src/security/field-cipher';
+import type { Services } from '../../src/runtime/services';
+
+/**
+ * Real MongoDB-compatible server and Redis for integration tests (provisioned by global-setup),
+ * with a unique database per test file and a fresh random key set.
+ */
+export async function connectTestServices(label: string): Promise<Services & { dbName: string; drop(): Promise<void> }> {
+  const mongoUri = process.env.MONGODB_URI;
+  const redisUrl = process.env.REDIS_URL;
+  if (!mongoUri || !redisUrl) throw new Error('global-setup did not provide MONGODB_URI / REDIS_URL');
+  const dbName = `t_${label}_${randomBytes(4).toString('hex')}`;
+  const mongo = await mongoose.createConnection(mongoUri, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  const cipher = new FieldCipher([{ id: 'test1', key: randomBytes(32) }], randomBytes(32));
+  return {
+    mongo,
+    redis,
+    cipher,
+    dbName,
+    async drop() {
+      await mongo.dropDatabase();
+    },
+    async close() {
+      await Promise.allSettled([mongo.close(), redis.quit()]);
+    },
+  };
+}

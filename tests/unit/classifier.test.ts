@@ -1,0 +1,45 @@
+import { DEFAULT_THRESHOLDS, NluClassifier, withinOneEdit, type TrainingPhrase } from '../../src/nlu/classifier';
+import { loadTrainingPhrases } from '../../src/nlu/training-data';
+
+const tiny: TrainingPhrase[] = [
+  ...['ابي اقدم طلب دعم', 'اريد تقديم طلب مساعدة', 'كيف اقدم طلب', 'تقديم طلب جديد'].map((text) => ({ text, intent: 'request_new' as const, language: 'ar' as const })),
+  ...['وين وصل طلبي', 'حالة طلبي', 'وش صار على طلبي', 'متابعة الطلب'].map((text) => ({ text, intent: 'request_status' as const, language: 'ar' as const })),
+  ...['كم سعر الذهب', 'مباراة الهلال اليوم', 'وش الطقس بكرة', 'وصفة كبسة'].map((text) => ({ text, intent: 'unknown' as const, language: 'ar' as const })),
+];
+
+describe('classifier guards', () => {
+  const small = NluClassifier.train(tiny);
+
+  it('recognises trained intents', () => {
+    const r = small.classify('ابي اقدم طلب دعم');
+    expect(r).toMatchObject({ type: 'intent', intent: 'request_new' });
+  });
+
+  it('calls text with no known words unknown (coverage rule), however the model leans', () => {
+    expect(small.coverage('بلابلا زززز قققق')).toBe(0);
+    expect(small.classify('بلابلا زززز قققق').type).toBe('unknown');
+  });
+
+  it('maps off-topic text to the explicit unknown class', () => {
+    expect(small.classify('كم سعر الذهب').type).toBe('unknown');
+  });
+
+  it('offers the two best intents instead of guessing when the best is not probable enough', () => {
+    const strict = NluClassifier.train(tiny, { ...DEFAULT_THRESHOLDS, confidentProbability: 0.99 });
+    const r = strict.classify('طلب');
+    expect(r.type).toBe('unsure');
+    if (r.type === 'unsure') expect([...r.candidates].sort()).toEqual(['request_new', 'request_status']);
+  });
+
+  it('tolerates one typo in longer words for coverage', () => {
+    expect(withinOneEdit('الخدمات', 'الخدمت')).toBe(true);
+    expect(withinOneEdit('الخدمات', 'الخد')).toBe(false);
+  });
+
+  it('is deterministic: the same data gives the same scores', () => {
+    const phrases = loadTrainingPhrases();
+    const a = NluClassifier.train(phrases).scores('ابي اعرف وش صار على طلبي');
+    const b = NluClassifier.train(phrases).scores('ابي اعرف وش صار على طلبي');
+    expect(a.ranked).toEqual(b.ranked);
+  });
+});
