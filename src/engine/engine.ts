@@ -47,6 +47,7 @@ function firstContactState(text: string): ConversationState {
 async function runTurn(turn: Turn): Promise<void> {
   const mode = turn.state.mode;
   const command = matchCommand(turn.text, turn.ports.translator);
+  turn.command = command;
   if (mode.type === 'handoff' && (await onHandoffMessage(turn, command === 'cancel'))) return;
   if (turn.text === '') return onNonText(turn);
   if (turn.state.mode.type === 'idle') adoptScriptLanguage(turn);

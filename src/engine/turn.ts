@@ -1,5 +1,6 @@
 import type { Language } from '../domain/language';
 import type { InboundMessage, Reply } from '../domain/messages';
+import type { Command } from './input';
 import type { ConversationRef, EnginePorts } from './ports';
 import type { ConversationState, Mode, PendingChoice } from './state';
 
@@ -13,6 +14,8 @@ export class Turn {
   readonly replies: Reply[] = [];
   /** Intent reported to callers; stays null when the text was consumed as a form answer. */
   intent: string | null = null;
+  /** A command word the message consists of ("yes", "cancel" …), if any. */
+  command: Command | null = null;
   /** Choices offered by the previous reply; `state.choices` collects the ones this turn offers. */
   readonly previousChoices: PendingChoice[];
 

@@ -32,6 +32,8 @@ export class I18nTranslator implements Translator {
       initAsync: false,
       interpolation: { escapeValue: false },
       returnNull: false,
+      // i18next 25 prints a sponsor notice on stdout at init; stdout is the console channel's protocol.
+      showSupportNotice: false,
     });
     return new I18nTranslator(instance);
   }

@@ -220,7 +220,7 @@ function acceptPhone(turn: Turn, choice: string | null): boolean {
 function onSummary(turn: Turn, choice: string | null): void {
   const draft = turn.state.draft;
   if (!draft) return;
-  if (choice === 'summary:confirm') return goTo(turn, 'attest');
+  if (choice === 'summary:confirm' || turn.command === 'yes') return goTo(turn, 'attest');
   if (choice?.startsWith('edit:')) {
     const field = choice.slice('edit:'.length) as FieldStep;
     turn.setMode({ type: 'request', step: field, returnToSummary: true });
@@ -234,8 +234,8 @@ function onSummary(turn: Turn, choice: string | null): void {
 async function onAttest(turn: Turn, choice: string | null): Promise<void> {
   const draft = turn.state.draft;
   if (!draft) return;
-  if (choice === 'attest:edit') return goTo(turn, 'summary');
-  if (choice !== 'attest:confirm') return void reject(turn, 'request.errors.attest');
+  if (choice === 'attest:edit' || turn.command === 'no') return goTo(turn, 'summary');
+  if (choice !== 'attest:confirm' && turn.command !== 'yes') return void reject(turn, 'request.errors.attest');
   const data = attestedData(draft);
   if (!data) return goTo(turn, firstMissingStep(draft) ?? 'summary');
   const outcome = await turn.ports.requests.create(
