@@ -4,7 +4,7 @@ import { generateSecrets } from '../security/dev-secrets';
 import { failCli, startCli } from './bootstrap';
 
 const USAGE = `Usage: npm run admin -- <command>
-  gen-keys                               print fresh DATA_ENCRYPTION_KEYS and DATA_HMAC_KEY
+  gen-keys                               print fresh production secrets (for .env)
   handoffs                               list open handoffs
   handoff:close <id>                     close a handoff (the bot takes the conversation back)
   request:status <reference> <status> [note]
@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'gen-keys') {
     const s = generateSecrets();
-    process.stdout.write(`DATA_ENCRYPTION_KEYS=${s.encryptionKeys}\nDATA_HMAC_KEY=${s.hmacKey}\n`);
+    process.stdout.write(
+      `DATA_ENCRYPTION_KEYS=${s.encryptionKeys}\nDATA_HMAC_KEY=${s.hmacKey}\nSESSION_SECRET=${s.sessionSecret}\nSTAFF_API_TOKEN=${s.staffApiToken}\n`,
+    );
     return;
   }
   if (!command || !['handoffs', 'handoff:close', 'request:status'].includes(command)) {

@@ -24,6 +24,38 @@ const EnvSchema = z
     DATA_DIR: z.string().optional(),
     HANDOFF_NOTICE_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
     DRAFT_RESUME_MINUTES: z.coerce.number().int().min(1).max(10080).default(30),
+    // HTTP and process roles
+    HOST: z.string().default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_BASE_URL: z.string().url().optional(),
+    /** Which parts this process runs: web (HTTP), channels (Telegram polling, WhatsApp client), workers (queues). */
+    PROCESS_ROLES: z
+      .string()
+      .default('web,channels,workers')
+      .refine((v) => v.split(',').every((r) => ['web', 'channels', 'workers'].includes(r.trim())), 'expected a list of web, channels, workers'),
+    QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+    /** Signs the web chat's session cookie; base64 of ≥ 32 bytes. Generated for development. */
+    SESSION_SECRET: z.string().min(32).optional(),
+    /** Bearer token for staff-only HTTP endpoints (WhatsApp QR code, readiness details). */
+    STAFF_API_TOKEN: z.string().min(24).optional(),
+    // Telegram
+    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected <bot id>:<secret> as given by @BotFather').optional(),
+    TELEGRAM_WEBHOOK_URL: z.string().url().optional(),
+    TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, '16–256 characters of A-Z a-z 0-9 _ -').optional(),
+    TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+    // WhatsApp through whatsapp-web.js (unofficial)
+    WHATSAPP_ENABLED: z.enum(['true', 'false']).default('false'),
+    CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+    WHATSAPP_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(120).default(20),
+    // WhatsApp Business Cloud API (official)
+    WHATSAPP_CLOUD_ENABLED: z.enum(['true', 'false']).default('false'),
+    WHATSAPP_CLOUD_TOKEN: z.string().min(10).optional(),
+    WHATSAPP_CLOUD_PHONE_NUMBER_ID: z.string().regex(/^\d{5,20}$/).optional(),
+    WHATSAPP_CLOUD_APP_SECRET: z.string().min(8).optional(),
+    WHATSAPP_CLOUD_VERIFY_TOKEN: z.string().min(8).optional(),
+    WHATSAPP_CLOUD_API_ROOT: z.string().url().default('https://graph.facebook.com/v21.0'),
+    WHATSAPP_CLOUD_TEMPLATE_FOLLOWUP: z.string().default('basirah_followup'),
+    WHATSAPP_CLOUD_TEMPLATE_SURVEY: z.string().default('basirah_survey'),
   })
   .passthrough();
 
@@ -38,6 +70,21 @@ export type AppConfig = {
   dataDir: string | undefined;
   handoffNoticeMinutes: number;
   draftResumeMinutes: number;
+  http: { host: string; port: number; publicBaseUrl: string | undefined };
+  roles: ReadonlySet<'web' | 'channels' | 'workers'>;
+  queueShards: number;
+  sessionSecret: string | undefined;
+  staffApiToken: string | undefined;
+  telegram: { token: string; webhookUrl: string | undefined; webhookSecret: string | undefined; apiRoot: string } | null;
+  whatsappWeb: { chromiumPath: string; maxPerMinute: number } | null;
+  whatsappCloud: {
+    token: string;
+    phoneNumberId: string;
+    appSecret: string;
+    verifyToken: string;
+    apiRoot: string;
+    templates: { followup: string; survey: string };
+  } | null;
 };
 
 /** A configuration fault: names the variable so the operator knows what to fix. */
@@ -66,9 +113,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: e.DATA_DIR,
     handoffNoticeMinutes: e.HANDOFF_NOTICE_MINUTES,
     draftResumeMinutes: e.DRAFT_RESUME_MINUTES,
+    http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL },
+    roles: new Set(e.PROCESS_ROLES.split(',').map((r) => r.trim() as 'web' | 'channels' | 'workers')),
+    queueShards: e.QUEUE_SHARDS,
+    sessionSecret: e.SESSION_SECRET,
+    staffApiToken: e.STAFF_API_TOKEN,
+    telegram: e.TELEGRAM_BOT_TOKEN
+      ? { token: e.TELEGRAM_BOT_TOKEN, webhookUrl: e.TELEGRAM_WEBHOOK_URL, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET, apiRoot: e.TELEGRAM_API_ROOT }
+      : null,
+    whatsappWeb: e.WHATSAPP_ENABLED === 'true' ? { chromiumPath: e.CHROMIUM_PATH, maxPerMinute: e.WHATSAPP_MAX_PER_MINUTE } : null,
+    whatsappCloud: cloudConfig(e),
   };
+  if (config.telegram?.webhookUrl && !config.telegram.webhookSecret) {
+    throw new ConfigError('TELEGRAM_WEBHOOK_URL is set: TELEGRAM_WEBHOOK_SECRET is required so that forged updates are refused.');
+  }
   if (config.env === 'production') requireProductionSecrets(config);
   return config;
+}
+
+type Env = z.infer<typeof EnvSchema>;
+
+function cloudConfig(e: Env): AppConfig['whatsappCloud'] {
+  if (e.WHATSAPP_CLOUD_ENABLED !== 'true') return null;
+  const { WHATSAPP_CLOUD_TOKEN: token, WHATSAPP_CLOUD_PHONE_NUMBER_ID: phoneNumberId, WHATSAPP_CLOUD_APP_SECRET: appSecret, WHATSAPP_CLOUD_VERIFY_TOKEN: verifyToken } = e;
+  if (!token || !phoneNumberId || !appSecret || !verifyToken) {
+    throw new ConfigError(
+      'WHATSAPP_CLOUD_ENABLED=true needs WHATSAPP_CLOUD_TOKEN, WHATSAPP_CLOUD_PHONE_NUMBER_ID, WHATSAPP_CLOUD_APP_SECRET and WHATSAPP_CLOUD_VERIFY_TOKEN.',
+    );
+  }
+  return {
+    token,
+    phoneNumberId,
+    appSecret,
+    verifyToken,
+    apiRoot: e.WHATSAPP_CLOUD_API_ROOT,
+    templates: { followup: e.WHATSAPP_CLOUD_TEMPLATE_FOLLOWUP, survey: e.WHATSAPP_CLOUD_TEMPLATE_SURVEY },
+  };
 }
 
 function requireProductionSecrets(config: AppConfig): void {
@@ -77,6 +157,8 @@ function requireProductionSecrets(config: AppConfig): void {
   if (!config.hmacKey) missing.push('DATA_HMAC_KEY');
   if (!config.mongoUri) missing.push('MONGODB_URI');
   if (!config.redisUrl) missing.push('REDIS_URL');
+  if (!config.sessionSecret) missing.push('SESSION_SECRET');
+  if (!config.staffApiToken) missing.push('STAFF_API_TOKEN');
   if (missing.length > 0) {
     throw new ConfigError(
       `NODE_ENV=production refuses to start without ${missing.join(', ')} — generate keys with "npm run admin -- gen-keys".`,

@@ -30,11 +30,16 @@ export class Engine {
     return this.ports.lock.withLock(`${ref.channel}:${ref.account}:${ref.sender}`, async () => {
       const stored = await this.ports.conversations.load(ref);
       const state = stored ? migrateState(stored.state) : firstContactState(msg.text);
+      const messageKey = `${msg.channel}:${msg.messageId}`;
+      if (state.lastMessageKey === messageKey && state.lastResult) return state.lastResult;
       const turn = new Turn(msg, state, this.ports, this.ports.clock.now());
       await runTurn(turn);
+      const result: EngineResult = { intent: turn.intent, language: turn.lang, replies: turn.replies };
       turn.state.lastInboundAt = turn.now.toISOString();
+      turn.state.lastMessageKey = messageKey;
+      turn.state.lastResult = result;
       await this.ports.conversations.save(ref, turn.state, stored?.rev ?? null);
-      return { intent: turn.intent, language: turn.lang, replies: turn.replies };
+      return result;
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { Language } from '../domain/language';
+import type { EngineResult } from '../domain/messages';
 import type { RequestDraft } from '../domain/support-request';
 
 /** Steps of the support request form, in order. `facilityOther` follows `facility` only when it is "other". */
@@ -60,6 +61,9 @@ export interface ConversationState {
   lastInboundAt: string | null;
   draft: RequestDraft | null;
   volunteerDraft: VolunteerDraft | null;
+  /** `<channel>:<message id>` of the last message handled, and what was answered: a redelivered message gets the same answer, not a second turn. */
+  lastMessageKey: string | null;
+  lastResult: EngineResult | null;
 }
 
 export function initialState(language: Language, source: ConversationState['languageSource']): ConversationState {
@@ -73,5 +77,7 @@ export function initialState(language: Language, source: ConversationState['lang
     lastInboundAt: null,
     draft: null,
     volunteerDraft: null,
+    lastMessageKey: null,
+    lastResult: null,
   };
 }

@@ -6,6 +6,9 @@ import type { Models } from './models';
 
 const DUPLICATE_KEY = 11000;
 
+/** What is sealed: answers in progress and the last replies (which may quote them). */
+type SealedPart = Pick<ConversationState, 'draft' | 'volunteerDraft' | 'lastResult'>;
+
 /** Conversation id: an HMAC of channel, account and sender, so phone numbers never appear as keys. */
 export function conversationId(cipher: FieldCipher, ref: ConversationRef): string {
   return cipher.digest('conversation', `${ref.channel}\u0000${ref.account}\u0000${ref.sender}`);
@@ -13,7 +16,8 @@ export function conversationId(cipher: FieldCipher, ref: ConversationRef): strin
 
 /**
  * Conversations in MongoDB with optimistic concurrency (`rev`). Form answers in progress (the
- * request draft with national ID and phone) are sealed as one blob; the rest stays readable for operations.
+ * request draft with national ID and phone) and the last replies are sealed as one blob; the rest
+ * stays readable for operations.
  */
 export class MongoConversationStore implements ConversationStore {
   constructor(
@@ -24,20 +28,26 @@ export class MongoConversationStore implements ConversationStore {
   async load(ref: ConversationRef): Promise<StoredConversation | null> {
     const doc = await this.models.Conversation.findById(conversationId(this.cipher, ref)).lean();
     if (!doc) return null;
-    const forms = doc.formsSealed ? (JSON.parse(this.cipher.open(doc.formsSealed)) as Pick<ConversationState, 'draft' | 'volunteerDraft'>) : null;
-    const state = { ...doc.state, draft: forms?.draft ?? null, volunteerDraft: forms?.volunteerDraft ?? null } as unknown as ConversationState;
+    const forms = doc.formsSealed ? (JSON.parse(this.cipher.open(doc.formsSealed)) as Partial<SealedPart>) : {};
+    const state = {
+      ...doc.state,
+      draft: forms.draft ?? null,
+      volunteerDraft: forms.volunteerDraft ?? null,
+      lastResult: forms.lastResult ?? null,
+    } as unknown as ConversationState;
     return { rev: doc.rev, state };
   }
 
   async save(ref: ConversationRef, state: ConversationState, expectedRev: number | null): Promise<number> {
-    const { draft, volunteerDraft, ...plain } = state;
-    const hasForms = draft !== null || volunteerDraft !== null;
+    const { draft, volunteerDraft, lastResult, ...plain } = state;
+    const sealedPart: SealedPart = { draft, volunteerDraft, lastResult };
+    const hasForms = draft !== null || volunteerDraft !== null || lastResult !== null;
     const now = new Date();
     const fields = {
       language: state.language,
       modeType: state.mode.type,
       state: plain as unknown as Record<string, unknown>,
-      formsSealed: hasForms ? this.cipher.seal(JSON.stringify({ draft, volunteerDraft })) : null,
+      formsSealed: hasForms ? this.cipher.seal(JSON.stringify(sealedPart)) : null,
       updatedAt: now,
     };
     const id = conversationId(this.cipher, ref);

@@ -5,11 +5,18 @@ import { join } from 'node:path';
 export interface Secrets {
   encryptionKeys: string;
   hmacKey: string;
+  sessionSecret: string;
+  staffApiToken: string;
 }
 
-/** Generates a fresh key set in the DATA_ENCRYPTION_KEYS / DATA_HMAC_KEY formats. */
+/** Generates a fresh set: DATA_ENCRYPTION_KEYS, DATA_HMAC_KEY, SESSION_SECRET, STAFF_API_TOKEN. */
 export function generateSecrets(keyId = 'k1'): Secrets {
-  return { encryptionKeys: `${keyId}:${randomBytes(32).toString('base64')}`, hmacKey: randomBytes(32).toString('base64') };
+  return {
+    encryptionKeys: `${keyId}:${randomBytes(32).toString('base64')}`,
+    hmacKey: randomBytes(32).toString('base64'),
+    sessionSecret: randomBytes(32).toString('base64'),
+    staffApiToken: randomBytes(24).toString('base64url'),
+  };
 }
 
 /**
@@ -22,7 +29,10 @@ export function loadOrCreateDevSecrets(dataDir: string, warn: (msg: string) => v
   if (existsSync(file)) {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>;
     if (typeof parsed.encryptionKeys === 'string' && typeof parsed.hmacKey === 'string') {
-      return { encryptionKeys: parsed.encryptionKeys, hmacKey: parsed.hmacKey };
+      // Files written before the web chat existed lack the last two: complete them once.
+      const complete = { ...generateSecrets('dev1'), ...parsed } as Secrets;
+      if (!parsed.sessionSecret || !parsed.staffApiToken) writeFileSync(file, JSON.stringify(complete, null, 2), { mode: 0o600 });
+      return complete;
     }
   }
   mkdirSync(dataDir, { recursive: true });

@@ -1,0 +1,69 @@
+import type { Language } from '../domain/language';
+import type { ChannelId, InboundMessage, Reply } from '../domain/messages';
+
+/**
+ * Contracts every channel implements. A channel is a codec around the engine: it decodes platform
+ * updates into {@link InboundMessage}s for the {@link InboundSink}, and a {@link ChannelSender}
+ * turns our {@link Reply} into platform calls. Only a channel's client file imports its SDK.
+ */
+
+/** Where inbound messages go. `accept` resolves only once the message is stored (so webhooks may answer 2xx). */
+export interface InboundSink {
+  accept(message: InboundMessage): Promise<'accepted' | 'duplicate'>;
+}
+
+/** Who to send to: the association's account on the channel and the beneficiary's platform id. */
+export interface Recipient {
+  account: string;
+  recipient: string;
+}
+
+/** What a send attempt came to. Expected outcomes are values; only bugs throw. */
+export type SendOutcome =
+  | { type: 'sent'; externalId: string | null }
+  | { type: 'rate_limited'; retryAfterMs: number }
+  | { type: 'failed'; retryable: boolean; reason: string };
+
+/** Context a sender may need: the language (for labels such as "choose a number") and the 24-hour window. */
+export interface SendContext {
+  language: Language;
+  /** Last time the beneficiary wrote; WhatsApp Cloud may only send free text within 24 h of it. */
+  lastInboundAt: Date | null;
+  /** A reply to a message (always inside the window) or a proactive message (follow-up, survey). */
+  kind: 'reply' | 'proactive';
+}
+
+/** Pacing a channel needs; enforced by the send queue across processes. */
+export interface ChannelLimits {
+  /** Messages per second over the whole channel (all chats). */
+  perSecond: number;
+  /** Minimum gap between two messages to the same chat. */
+  perChatGapMs: number;
+  /** Extra random gap added before each message (WhatsApp Web pacing), [min, max] ms. */
+  jitterMs: [number, number];
+  /** Cap per minute over the whole channel (WhatsApp Web), or null. */
+  perMinute: number | null;
+}
+
+export interface ChannelSender {
+  readonly channel: ChannelId;
+  readonly limits: ChannelLimits;
+  send(to: Recipient, reply: Reply, context: SendContext): Promise<SendOutcome>;
+  /** Optional "typing…" indicator while the engine works. Failures are ignored. */
+  typing?(to: Recipient): Promise<void>;
+}
+
+/** Health of one channel for /ready. */
+export interface ChannelHealth {
+  channel: ChannelId;
+  state: 'disabled' | 'starting' | 'ready' | 'degraded' | 'failed';
+  detail?: string;
+}
+
+/** A running channel: started by the process that has the `channels` role. */
+export interface ChannelRuntime {
+  readonly channel: ChannelId;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): ChannelHealth;
+}

@@ -1,0 +1,35 @@
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { ChannelHealth } from '../channels/channel';
+
+export interface ReadyReport {
+  mongo: 'ok' | 'down';
+  redis: 'ok' | 'down';
+  channels: ChannelHealth[];
+}
+
+export interface HttpDeps {
+  /** Checks the dependencies; /ready answers 503 when any is down or a channel has failed. */
+  ready: () => Promise<ReadyReport>;
+  plugins: ReadonlyArray<FastifyPluginAsync>;
+  /** Passed to fastify; false in tests. The logger redacts personal data. */
+  logger: FastifyInstance['log'] | boolean;
+  bodyLimit?: number;
+}
+
+/** Builds the HTTP app without listening, so tests use `app.inject()`. */
+export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger === false ? false : deps.logger === true ? true : undefined,
+    ...(typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : {}),
+    bodyLimit: deps.bodyLimit ?? 256 * 1024,
+    trustProxy: true,
+  });
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    const report = await deps.ready();
+    const ok = report.mongo === 'ok' && report.redis === 'ok' && report.channels.every((c) => c.state !== 'failed');
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', ...report });
+  });
+  for (const plugin of deps.plugins) await app.register(plugin);
+  return app;
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { Language } from '../domain/language';
+import type { AttachmentKind, ChannelId, InboundMessage, Reply } from '../domain/messages';
+import type { ConversationRef } from '../engine/ports';
+import type { FieldCipher } from '../security/field-cipher';
+import { conversationId } from './conversation.store';
+import type { MessageLogModels, OutboundDoc } from './message-log.models';
+
+const DUPLICATE_KEY = 11000;
+const isDuplicate = (error: unknown): boolean => (error as { code?: number }).code === DUPLICATE_KEY;
+
+export type RecordOutcome = { type: 'new'; id: string; conversationId: string } | { type: 'duplicate'; id: string; conversationId: string; pending: boolean };
+
+/** A stored outbound bubble, decrypted for sending. */
+export interface OutboundItem {
+  id: string;
+  channel: ChannelId;
+  account: string;
+  recipient: string;
+  reply: Reply;
+  language: Language;
+  kind: 'reply' | 'proactive';
+  lastInboundAt: Date | null;
+  attempts: number;
+}
+
+/** Inbound record and outbound log, with message text and ids sealed. */
+export class MessageLogRepository {
+  constructor(
+    private readonly models: MessageLogModels,
+    private readonly cipher: FieldCipher,
+  ) {}
+
+  /** Stores an inbound message once; a redelivery reports `duplicate` (and whether it still awaits processing). */
+  async recordInbound(message: InboundMessage, now: Date): Promise<RecordOutcome> {
+    const convId = conversationId(this.cipher, message);
+    const id = randomUUID();
+    try {
+      await this.models.Inbound.create({
+        _id: id,
+        channel: message.channel,
+        account: message.account,
+        externalId: message.messageId,
+        conversationId: convId,
+        senderSealed: this.cipher.seal(message.sender),
+        textSealed: this.cipher.seal(message.text),
+        attachment: message.attachment ?? null,
+        verifiedPhoneSealed: message.verifiedPhone ? this.cipher.seal(message.verifiedPhone) : null,
+        receivedAt: message.receivedAt,
+        storedAt: now,
+        status: 'pending',
+      });
+      return { type: 'new', id, conversationId: convId };
+    } catch (error) {
+      if (!isDuplicate(error)) throw error;
+      const existing = await this.models.Inbound.findOne({ channel: message.channel, account: message.account, externalId: message.messageId }).lean();
+      if (!existing) throw error;
+      return { type: 'duplicate', id: existing._id, conversationId: existing.conversationId, pending: existing.status === 'pending' };
+    }
+  }
+
+  async loadInbound(id: string): Promise<{ message: InboundMessage; conversationId: string; done: boolean } | null> {
+    const doc = await this.models.Inbound.findById(id).lean();
+    if (!doc) return null;
+    const message: InboundMessage = {
+      channel: doc.channel as ChannelId,
+      account: doc.account,
+      sender: this.cipher.open(doc.senderSealed),
+      messageId: doc.externalId,
+      text: this.cipher.open(doc.textSealed),
+      receivedAt: doc.receivedAt,
+      ...(doc.attachment ? { attachment: doc.attachment as AttachmentKind } : {}),
+      ...(doc.verifiedPhoneSealed ? { verifiedPhone: this.cipher.open(doc.verifiedPhoneSealed) } : {}),
+    };
+    return { message, conversationId: doc.conversationId, done: doc.status === 'done' };
+  }
+
+  async markInboundDone(id: string): Promise<void> {
+    await this.models.Inbound.updateOne({ _id: id }, { $set: { status: 'done' } });
+  }
+
+  /**
+   * Appends reply bubbles to the outbound log. `causeId` (the inbound id, or a job id for proactive
+   * messages) makes the ids deterministic, so a retried job adds nothing twice.
+   */
+  async appendOutbound(
+    causeId: string,
+    to: ConversationRef,
+    replies: readonly Reply[],
+    meta: { language: Language; kind: 'reply' | 'proactive'; lastInboundAt: Date | null; order: number },
+    now: Date,
+  ): Promise<void> {
+    const convId = conversationId(this.cipher, to);
+    for (const [index, reply] of replies.entries()) {
+      try {
+        await this.models.Outbound.create({
+          _id: `${causeId}:${index}`,
+          conversationId: convId,
+          channel: to.channel,
+          account: to.account,
+          recipientSealed: this.cipher.seal(to.sender),
+          replySealed: this.cipher.seal(JSON.stringify(reply)),
+          language: meta.language,
+          kind: meta.kind,
+          lastInboundAt: meta.lastInboundAt,
+          seq: meta.order * 100 + index,
+          status: 'pending',
+          attempts: 0,
+          externalId: null,
+          error: null,
+          createdAt: now,
+          claimedAt: null,
+          sentAt: null,
+        });
+      } catch (error) {
+        if (!isDuplicate(error)) throw error;
+      }
+    }
+  }
+
+  /** Bubbles of a conversation not yet sent, oldest first; `unknown`/`failed` ones are not retried. */
+  async pendingFor(convId: string): Promise<OutboundItem[]> {
+    const docs = await this.models.Outbound.find({ conversationId: convId, status: { $in: ['pending', 'sending'] } })
+      .sort({ seq: 1 })
+      .lean();
+    return docs.map((d) => this.toItem(d));
+  }
+
+  private toItem(d: OutboundDoc): OutboundItem & { status: OutboundDoc['status'] } {
+    return {
+      id: d._id,
+      channel: d.channel as ChannelId,
+      account: d.account,
+      recipient: this.cipher.open(d.recipientSealed),
+      reply: JSON.parse(this.cipher.open(d.replySealed)) as Reply,
+      language: d.language as Language,
+      kind: d.kind,
+      lastInboundAt: d.lastInboundAt,
+      attempts: d.attempts,
+      status: d.status,
+    };
+  }
+
+  /**
+   * Claims a bubble for sending (pending → sending). Returns false when it is not pending: already
+   * sent, or left in `sending` by a process that died mid-call — that one is marked `unknown`,
+   * because sending it again could deliver it twice.
+   */
+  async claim(id: string, now: Date): Promise<boolean> {
+    const claimed = await this.models.Outbound.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'sending', claimedAt: now }, $inc: { attempts: 1 } });
+    if (claimed.modifiedCount === 1) return true;
+    await this.models.Outbound.updateOne({ _id: id, status: 'sending' }, { $set: { status: 'unknown', error: 'interrupted while sending' } });
+    return false;
+  }
+
+  async markSent(id: string, externalId: string | null, now: Date): Promise<void> {
+    await this.models.Outbound.updateOne({ _id: id }, { $set: { status: 'sent', externalId, sentAt: now, error: null } });
+  }
+
+  /** A send that certainly did not go out: back to pending (retryable) or failed for good. */
+  async release(id: string, retryable: boolean, reason: string): Promise<void> {
+    await this.models.Outbound.updateOne({ _id: id, status: 'sending' }, { $set: { status: retryable ? 'pending' : 'failed', error: reason.slice(0, 300) } });
+  }
+
+  async recordDeliveryStatus(channel: ChannelId, externalId: string, status: string, at: Date, error: string | null): Promise<void> {
+    try {
+      await this.models.DeliveryStatus.create({ channel, externalId, status, at, error });
+    } catch (e) {
+      if (!isDuplicate(e)) throw e;
+    }
+  }
+
+  /** The last messages of a conversation, both ways, for the web chat's reload (oldest first). */
+  async history(convId: string, limit: number): Promise<Array<{ direction: 'in' | 'out'; at: Date; text: string; reply?: Reply }>> {
+    const [ins, outs] = await Promise.all([
+      this.models.Inbound.find({ conversationId: convId }).sort({ receivedAt: -1 }).limit(limit).lean(),
+      this.models.Outbound.find({ conversationId: convId, status: { $in: ['pending', 'sending', 'sent'] } }).sort({ seq: -1 }).limit(limit * 3).lean(),
+    ]);
+    const items = [
+      ...ins.map((d) => ({ direction: 'in' as const, at: d.receivedAt, order: d.receivedAt.getTime() * 100 - 1, text: this.cipher.open(d.textSealed) })),
+      ...outs.map((d) => {
+        const reply = JSON.parse(this.cipher.open(d.replySealed)) as Reply;
+        return { direction: 'out' as const, at: d.createdAt, order: d.seq, text: reply.text, reply };
+      }),
+    ];
+    items.sort((a, b) => a.order - b.order);
+    return items.slice(-limit * 4).map(({ order: _order, ...rest }) => rest);
+  }
+}
