@@ -22,7 +22,13 @@ export interface InboundMessage {
   attachment?: AttachmentKind;
   /** A phone number the channel itself vouches for (WhatsApp sender, a shared Telegram contact), in E.164. */
   verifiedPhone?: string;
+  /** A platform command (Telegram /start, /menu, /lang; the web chat's language button). */
+  command?: PlatformCommand;
+  /** The platform's idea of the user's language (Telegram `language_code`), used only on first contact when the text shows none. */
+  languageHint?: string;
 }
+
+export type PlatformCommand = 'start' | 'menu' | 'language';
 
 /** One numbered choice offered with a reply. `value` is what the engine receives back when it is chosen. */
 export interface ReplyOption {

@@ -1,5 +1,5 @@
-import { DEFAULT_LANGUAGE } from '../domain/language';
-import type { EngineResult, InboundMessage } from '../domain/messages';
+import { DEFAULT_LANGUAGE, isLanguage } from '../domain/language';
+import type { EngineResult, InboundMessage, PlatformCommand } from '../domain/messages';
 import { detectLanguage, parseLanguageRequest } from '../nlu/language-detect';
 import { matchChoice, matchCommand, type Command } from './input';
 import type { ConversationRef, EnginePorts } from './ports';
@@ -8,12 +8,12 @@ import { initialState, type ConversationState } from './state';
 import { Turn } from './turn';
 import { complaintBack, onComplaintInput, promptComplaint } from './flows/complaint.flow';
 import { onHandoffMessage, startHandoff } from './flows/handoff.flow';
-import { onLanguageChoice, switchLanguage } from './flows/language.flow';
+import { askLanguage, onLanguageChoice, switchLanguage } from './flows/language.flow';
 import { showMainMenu } from './flows/menu';
 import { cancelRequest, onRequestInput, promptRequest, requestBack } from './flows/request.flow';
 import { onStatusInput, promptStatus } from './flows/status.flow';
 import { cancelVolunteer, onVolunteerInput, promptVolunteer, volunteerBack } from './flows/volunteer.flow';
-import { offerResume, onResumeChoice, route } from './router';
+import { offerResume, onResumeChoice, route, runIntent } from './router';
 
 /** Form steps whose answer is free text: there, a language name is an answer, not a request to switch. */
 const FREE_TEXT_STEPS = new Set(['applicantName', 'inmateName', 'facilityOther', 'description', 'name', 'city', 'text']);
@@ -29,7 +29,7 @@ export class Engine {
     const ref: ConversationRef = { channel: msg.channel, account: msg.account, sender: msg.sender };
     return this.ports.lock.withLock(`${ref.channel}:${ref.account}:${ref.sender}`, async () => {
       const stored = await this.ports.conversations.load(ref);
-      const state = stored ? migrateState(stored.state) : firstContactState(msg.text);
+      const state = stored ? migrateState(stored.state) : firstContactState(msg);
       const messageKey = `${msg.channel}:${msg.messageId}`;
       if (state.lastMessageKey === messageKey && state.lastResult) return state.lastResult;
       const turn = new Turn(msg, state, this.ports, this.ports.clock.now());
@@ -44,9 +44,11 @@ export class Engine {
   }
 }
 
-function firstContactState(text: string): ConversationState {
-  const detected = detectLanguage(text);
-  return initialState(detected ?? DEFAULT_LANGUAGE, detected ? 'detected' : 'default');
+function firstContactState(msg: InboundMessage): ConversationState {
+  const detected = detectLanguage(msg.text);
+  if (detected) return initialState(detected, 'detected');
+  const hint = msg.languageHint?.slice(0, 2).toLowerCase();
+  return isLanguage(hint) ? initialState(hint, 'detected') : initialState(DEFAULT_LANGUAGE, 'default');
 }
 
 async function runTurn(turn: Turn): Promise<void> {
@@ -54,6 +56,7 @@ async function runTurn(turn: Turn): Promise<void> {
   const command = matchCommand(turn.text, turn.ports.translator);
   turn.command = command;
   if (mode.type === 'handoff' && (await onHandoffMessage(turn, command === 'cancel'))) return;
+  if (turn.msg.command) return onPlatformCommand(turn, turn.msg.command);
   if (turn.text === '') return onNonText(turn);
   if (turn.state.mode.type === 'idle') adoptScriptLanguage(turn);
   if (isStaleDraft(turn)) return offerResume(turn);
@@ -168,6 +171,24 @@ function isStaleDraft(turn: Turn): boolean {
   const { mode, draft, lastInboundAt } = turn.state;
   if (mode.type !== 'request' || !draft || !lastInboundAt) return false;
   return turn.now.getTime() - Date.parse(lastInboundAt) > turn.ports.settings.draftResumeMinutes * 60_000;
+}
+
+/** /start, /menu, /lang: leave any flow (a draft is kept) and do what the command says. */
+async function onPlatformCommand(turn: Turn, command: PlatformCommand): Promise<void> {
+  switch (command) {
+    case 'start':
+      return runIntent(turn, 'greeting');
+    case 'menu':
+      turn.intent = 'menu';
+      return showMainMenu(turn, turn.state.draft ? 'menu.draft_kept' : 'menu.title');
+    case 'language':
+      turn.intent = 'language';
+      return askLanguage(turn);
+    default: {
+      const unreachable: never = command;
+      return unreachable;
+    }
+  }
 }
 
 /** Photos, voice notes, stickers…: say politely what the bot can read, and repeat the question. */

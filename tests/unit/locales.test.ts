@@ -10,7 +10,7 @@ import { normalizeForMatching } from '../../src/nlu/normalize';
 const LOCALES_DIR = path.resolve(__dirname, '..', '..', 'locales');
 const LANGS = ['ar', 'en', 'ur'] as const;
 type Lang = (typeof LANGS)[number];
-const NAMESPACES = ['common', 'content', 'keywords', 'nlu'] as const;
+const NAMESPACES = ['common', 'content', 'keywords', 'nlu', 'telegram', 'whatsapp', 'web'] as const;
 type Namespace = (typeof NAMESPACES)[number];
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -27,9 +27,33 @@ function load(lang: Lang, ns: Namespace): JsonObject {
 }
 
 const files: Record<Lang, Record<Namespace, JsonObject>> = {
-  ar: { common: load('ar', 'common'), content: load('ar', 'content'), keywords: load('ar', 'keywords'), nlu: load('ar', 'nlu') },
-  en: { common: load('en', 'common'), content: load('en', 'content'), keywords: load('en', 'keywords'), nlu: load('en', 'nlu') },
-  ur: { common: load('ur', 'common'), content: load('ur', 'content'), keywords: load('ur', 'keywords'), nlu: load('ur', 'nlu') },
+  ar: {
+    common: load('ar', 'common'),
+    content: load('ar', 'content'),
+    keywords: load('ar', 'keywords'),
+    nlu: load('ar', 'nlu'),
+    telegram: load('ar', 'telegram'),
+    whatsapp: load('ar', 'whatsapp'),
+    web: load('ar', 'web'),
+  },
+  en: {
+    common: load('en', 'common'),
+    content: load('en', 'content'),
+    keywords: load('en', 'keywords'),
+    nlu: load('en', 'nlu'),
+    telegram: load('en', 'telegram'),
+    whatsapp: load('en', 'whatsapp'),
+    web: load('en', 'web'),
+  },
+  ur: {
+    common: load('ur', 'common'),
+    content: load('ur', 'content'),
+    keywords: load('ur', 'keywords'),
+    nlu: load('ur', 'nlu'),
+    telegram: load('ur', 'telegram'),
+    whatsapp: load('ur', 'whatsapp'),
+    web: load('ur', 'web'),
+  },
 };
 
 /** Leaf paths of an object; arrays count as one leaf, keys starting with "_" are comments and skipped. */
@@ -101,11 +125,11 @@ function keyDifference(reference: string[], other: string[], lang: Lang): string
   return parts.join('; ');
 }
 
-const TEXT_NAMESPACES = ['common', 'content'] as const;
+const TEXT_NAMESPACES = ['common', 'content', 'telegram', 'whatsapp', 'web'] as const;
 
 describe('locale files', () => {
   describe('(1) the same keys in every language', () => {
-    it.each(['common', 'content', 'keywords'] as const)('%s.json', (ns) => {
+    it.each(['common', 'content', 'keywords', 'telegram', 'whatsapp', 'web'] as const)('%s.json', (ns) => {
       const reference = leafPaths(files.ar[ns]);
       expect(reference.length).toBeGreaterThan(0);
       const problems = LANGS.filter((l) => l !== 'ar')
