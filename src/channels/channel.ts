@@ -2,6 +2,8 @@ import type { Language } from '../domain/language';
 import type { ChannelId, InboundMessage, Reply } from '../domain/messages';
 
 /**
+ * How to write a channel, step by step: docs/writing-a-channel.md (read it first).
+ *
  * Contracts every channel implements. A channel is a codec around the engine: it decodes platform
  * updates into {@link InboundMessage}s for the {@link InboundSink}, and a {@link ChannelSender}
  * turns our {@link Reply} into platform calls. Only a channel's client file imports its SDK.

@@ -27,8 +27,12 @@ export interface TestEngine {
   teardown(): Promise<void>;
 }
 
-export async function startTestEngine(label: string, settings = { handoffNoticeMinutes: 5, draftResumeMinutes: 30 }): Promise<TestEngine> {
-  const services = await connectTestServices(label);
+export async function startTestEngine(
+  label: string,
+  settings = { handoffNoticeMinutes: 5, draftResumeMinutes: 30 },
+  shared: Parameters<typeof connectTestServices>[1] = {},
+): Promise<TestEngine> {
+  const services = await connectTestServices(label, shared);
   const clock = new ManualClock();
   const core = await buildCore(settings, services, { clock, classifier: sharedClassifier() });
   return {

@@ -1,0 +1,155 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { InboundMessage } from '../../src/domain/messages';
+import { makeInbound, makeNationalId } from '../support/fixtures';
+import { eventually, startTestPipeline } from '../support/pipeline';
+import { readSent, RecordingSender } from '../support/recording-sender';
+
+const redis = new Redis(process.env.REDIS_URL as string);
+afterAll(async () => redis.quit());
+
+/** The whole request as one burst: only strictly in-order processing ends with a reference. */
+function requestBurst(sender: string, seed: number, start: number): InboundMessage[] {
+  const texts = [
+    'ابي اقدم طلب دعم',
+    'نورة محمد القحطاني',
+    makeNationalId(seed),
+    '0501234567',
+    '2', // relation: spouse
+    'سعد علي القحطاني',
+    '1', // facility
+    '1', // support type
+    'نحتاج مساعدة في الإيجار والمصاريف',
+    '9', // summary: data correct
+    '1', // attest
+  ];
+  return texts.map((text, i) => makeInbound({ sender, text, messageId: `${sender}-${i}`, receivedAt: new Date(start + i) }));
+}
+
+describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
+  it('drops redeliveries: the same platform message is answered once', async () => {
+    const sentKey = `sent:${Date.now()}:dup`;
+    const run = await startTestPipeline('dup', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'p') }]);
+    try {
+      const message = makeInbound({ sender: 'dup-1', text: 'السلام عليكم', messageId: 'same-id' });
+      expect(await run.pipeline.gateway.accept(message)).toBe('accepted');
+      expect(await run.pipeline.gateway.accept({ ...message })).toBe('duplicate');
+      const sent = await eventually(async () => ((await readSent(redis, sentKey)).length >= 2 ? readSent(redis, sentKey) : undefined));
+      await run.pipeline.send.flush(await conversationIdOf(run, 'dup-1'));
+      await eventually(async () => ((await run.env.services.mongo.collection('outbound_messages').countDocuments({ status: 'pending' })) === 0 ? true : undefined));
+      expect((await readSent(redis, sentKey)).length).toBe(sent.length);
+      expect(await run.env.services.mongo.collection('inbound_messages').countDocuments()).toBe(1);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it('honours a 429 and retries a 5xx, delivering each bubble exactly once and in order', async () => {
+    const sentKey = `sent:${Date.now()}:retry`;
+    let sender: RecordingSender | null = null;
+    const run = await startTestPipeline('retry', ({ env }) => {
+      sender = new RecordingSender('console', env.services.redis, sentKey, 'p');
+      return [{ channel: 'console', sender }];
+    });
+    try {
+      (sender as unknown as RecordingSender).failNext({ type: 'rate_limited', retryAfterMs: 300 }, { type: 'failed', retryable: true, reason: 'HTTP 502' });
+      await run.pipeline.gateway.accept(makeInbound({ sender: 'retry-1', text: 'السلام عليكم', messageId: 'r-1' }));
+      const outbound = run.env.services.mongo.collection('outbound_messages');
+      await eventually(async () => ((await outbound.countDocuments({ status: 'sent' })) === 2 ? true : undefined), 20_000, 'two bubbles sent');
+      const sent = await readSent(redis, sentKey);
+      expect(sent).toHaveLength(2);
+      const docs = await outbound.find().sort({ seq: 1 }).toArray();
+      expect(docs.map((d) => d.status)).toEqual(['sent', 'sent']);
+      expect(docs[0]?.attempts).toBe(3); // 429, then 502, then delivered
+    } finally {
+      await run.close();
+    }
+  });
+
+  it('never re-sends a bubble whose send was interrupted (marked unknown instead)', async () => {
+    const sentKey = `sent:${Date.now()}:crash`;
+    const run = await startTestPipeline('crash', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'p') }], { workers: false });
+    try {
+      const ref = { channel: 'console' as const, account: 'test', sender: 'crash-1' };
+      await run.pipeline.log.appendOutbound('cause-1', ref, [{ text: 'a' }, { text: 'b' }], { language: 'ar', kind: 'reply', lastInboundAt: null, order: 1 }, new Date());
+      const outbound = run.env.services.mongo.collection<{ _id: string; status: string }>('outbound_messages');
+      await outbound.updateOne({ _id: 'cause-1:0' }, { $set: { status: 'sending' } }); // a process died mid-call
+      run.pipeline.startWorkers(run.env.core.engine);
+      await run.pipeline.send.flush(await conversationIdOf(run, 'crash-1'));
+      await eventually(async () => ((await outbound.findOne({ _id: 'cause-1:1' }))?.status === 'sent' ? true : undefined));
+      expect((await outbound.findOne({ _id: 'cause-1:0' }))?.status).toBe('unknown');
+      expect((await readSent(redis, sentKey)).map((s) => s.text)).toEqual(['b']);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it('keeps each conversation in arrival order under concurrent bursts from two processes', async () => {
+    const sentKey = `sent:${Date.now()}:burst`;
+    const run = await startTestPipeline('burst', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'parent') }]);
+    const child = await startChild(run.env.services.dbName, run.prefix, run.env.services.keys, sentKey);
+    try {
+      const chats = Array.from({ length: 4 }, (_, c) => requestBurst(`burst-${c}`, 7000 + c, Date.now() + c * 1000));
+      // Interleave the chats; alternate which process's gateway accepts each message.
+      const started = Date.now();
+      await Promise.all(
+        chats.map(async (messages) => {
+          for (const [i, message] of messages.entries()) {
+            if (i % 2 === 0) await run.pipeline.gateway.accept(message);
+            else await acceptInChild(child, message);
+          }
+        }),
+      );
+      const outbound = run.env.services.mongo.collection('outbound_messages');
+      await eventually(
+        async () => {
+          const refs = (await readSent(redis, sentKey)).filter((s) => /BSR-\d{4}-\d{5}/.test(s.text));
+          return refs.length === chats.length ? refs : undefined;
+        },
+        60_000,
+        'every chat to reach its reference',
+      );
+      await eventually(async () => ((await outbound.countDocuments({ status: { $ne: 'sent' } })) === 0 ? true : undefined), 20_000, 'all sent');
+      const sent = await readSent(redis, sentKey);
+      expect(sent.length).toBe(await outbound.countDocuments()); // each logged bubble delivered exactly once
+      expect(new Set(sent.map((s) => s.by))).toEqual(new Set(['parent', 'child'])); // both processes did work
+      const inbound = run.env.services.mongo.collection('inbound_messages');
+      expect(await inbound.countDocuments({ status: 'done' })).toBe(chats.length * 11);
+      process.stdout.write(`burst: ${chats.length * 11} messages, ${sent.length} replies in ${Date.now() - started} ms across 2 processes\n`);
+    } finally {
+      child.send({ stop: true });
+      await new Promise((resolve) => child.once('exit', resolve));
+      await run.close();
+    }
+  }, 90_000);
+});
+
+async function conversationIdOf(run: Awaited<ReturnType<typeof startTestPipeline>>, sender: string): Promise<string> {
+  const { conversationId } = await import('../../src/persistence/conversation.store');
+  return conversationId(run.env.services.cipher, { channel: 'console', account: 'test', sender });
+}
+
+function startChild(dbName: string, prefix: string, keys: { key: string; hmac: string }, sentKey: string): Promise<ChildProcess> {
+  const child = fork(join(__dirname, '..', 'support', 'pipeline-process.ts'), [], {
+    execPath: join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'),
+    env: { PATH: process.env.PATH, MONGODB_URI: process.env.MONGODB_URI, REDIS_URL: process.env.REDIS_URL, T_DB: dbName, T_PREFIX: prefix, T_KEY: keys.key, T_HMAC: keys.hmac, T_SENT_KEY: sentKey },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+  });
+}
+
+function acceptInChild(child: ChildProcess, message: InboundMessage): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (reply: { messageId?: string }): void => {
+      if (reply.messageId !== message.messageId) return;
+      child.off('message', onMessage);
+      resolve();
+    };
+    child.on('message', onMessage);
+    child.send({ accept: { ...message, receivedAt: message.receivedAt.toISOString() } });
+  });
+}
