@@ -12,6 +12,8 @@ export const PROJECT_ROOT = join(__dirname, '..', '..');
 export interface Services {
   mongo: Connection;
   redis: Redis;
+  /** The Redis URL in use (configured or provisioned), for BullMQ's own connections. */
+  redisUrl: string;
   cipher: FieldCipher;
   close(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export async function connectServices(config: AppConfig, progress: (line: string
   return {
     mongo,
     redis,
+    redisUrl,
     cipher,
     async close() {
       await Promise.allSettled([mongo.close(), redis.quit()]);

@@ -32,6 +32,7 @@ export async function connectTestServices(
   return {
     mongo,
     redis,
+    redisUrl,
     cipher,
     dbName,
     keys,
