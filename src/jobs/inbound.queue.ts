@@ -39,7 +39,9 @@ export async function processInbound(deps: InboundProcessorDeps, job: InboundJob
       job.inboundId,
       message,
       result.replies,
-      { language: result.language, kind: 'reply', lastInboundAt: message.receivedAt, order: message.receivedAt.getTime() },
+      // Ordered by processing time, not the platform's timestamp (WhatsApp's has whole seconds):
+      // a conversation's messages are processed one at a time, so this order is the arrival order.
+      { language: result.language, kind: 'reply', lastInboundAt: message.receivedAt, order: Date.now() },
       new Date(),
     );
     await deps.log.markInboundDone(job.inboundId);

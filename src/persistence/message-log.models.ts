@@ -17,6 +17,8 @@ export interface InboundDoc {
   textSealed: SealedValue;
   attachment: string | null;
   verifiedPhoneSealed: SealedValue | null;
+  command: string | null;
+  languageHint: string | null;
   receivedAt: Date;
   storedAt: Date;
   status: 'pending' | 'done';
@@ -33,6 +35,8 @@ const InboundSchema = new Schema<InboundDoc>(
     textSealed: { type: sealed, required: true },
     attachment: { type: String, default: null },
     verifiedPhoneSealed: { type: sealed, default: null },
+    command: { type: String, default: null },
+    languageHint: { type: String, default: null },
     receivedAt: { type: Date, required: true },
     storedAt: { type: Date, required: true },
     status: { type: String, required: true },

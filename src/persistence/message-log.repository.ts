@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Language } from '../domain/language';
-import type { AttachmentKind, ChannelId, InboundMessage, Reply } from '../domain/messages';
+import type { AttachmentKind, ChannelId, InboundMessage, PlatformCommand, Reply } from '../domain/messages';
 import type { ConversationRef } from '../engine/ports';
 import type { FieldCipher } from '../security/field-cipher';
 import { conversationId } from './conversation.store';
 import type { MessageLogModels, OutboundDoc } from './message-log.models';
 
 const DUPLICATE_KEY = 11000;
+const isPlatformCommand = (v: string | null): v is PlatformCommand => v === 'start' || v === 'menu' || v === 'language';
 const isDuplicate = (error: unknown): boolean => (error as { code?: number }).code === DUPLICATE_KEY;
 
 export type RecordOutcome = { type: 'new'; id: string; conversationId: string } | { type: 'duplicate'; id: string; conversationId: string; pending: boolean };
@@ -46,6 +47,8 @@ export class MessageLogRepository {
         textSealed: this.cipher.seal(message.text),
         attachment: message.attachment ?? null,
         verifiedPhoneSealed: message.verifiedPhone ? this.cipher.seal(message.verifiedPhone) : null,
+        command: message.command ?? null,
+        languageHint: message.languageHint ?? null,
         receivedAt: message.receivedAt,
         storedAt: now,
         status: 'pending',
@@ -71,8 +74,15 @@ export class MessageLogRepository {
       receivedAt: doc.receivedAt,
       ...(doc.attachment ? { attachment: doc.attachment as AttachmentKind } : {}),
       ...(doc.verifiedPhoneSealed ? { verifiedPhone: this.cipher.open(doc.verifiedPhoneSealed) } : {}),
+      ...(isPlatformCommand(doc.command) ? { command: doc.command } : {}),
+      ...(doc.languageHint ? { languageHint: doc.languageHint } : {}),
     };
     return { message, conversationId: doc.conversationId, done: doc.status === 'done' };
+  }
+
+  /** Whether this person ever wrote to us on this channel account (WhatsApp Web answers only those who wrote first). */
+  async hasInboundFrom(ref: ConversationRef): Promise<boolean> {
+    return (await this.models.Inbound.exists({ conversationId: conversationId(this.cipher, ref) })) !== null;
   }
 
   async markInboundDone(id: string): Promise<void> {

@@ -5,6 +5,7 @@ import type { InboundMessage } from '../../src/domain/messages';
 import { makeInbound, makeNationalId } from '../support/fixtures';
 import { eventually, startTestPipeline } from '../support/pipeline';
 import { readSent, RecordingSender } from '../support/recording-sender';
+import { t } from '../support/engine-setup';
 
 const redis = new Redis(process.env.REDIS_URL as string);
 afterAll(async () => redis.quit());
@@ -40,6 +41,18 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       await eventually(async () => ((await run.env.services.mongo.collection('outbound_messages').countDocuments({ status: 'pending' })) === 0 ? true : undefined));
       expect((await readSent(redis, sentKey)).length).toBe(sent.length);
       expect(await run.env.services.mongo.collection('inbound_messages').countDocuments()).toBe(1);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it('keeps platform commands and language hints through the stored inbound record', async () => {
+    const sentKey = `sent:${Date.now()}:cmd`;
+    const run = await startTestPipeline('cmd', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'p') }]);
+    try {
+      await run.pipeline.gateway.accept(makeInbound({ sender: 'cmd-1', text: '', command: 'start', languageHint: 'ur', messageId: 'c-1' }));
+      const sent = await eventually(async () => ((await readSent(redis, sentKey)).length >= 2 ? readSent(redis, sentKey) : undefined));
+      expect(sent[0]?.text).toBe(t('ur', 'answers.welcome'));
     } finally {
       await run.close();
     }
