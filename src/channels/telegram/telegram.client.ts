@@ -54,8 +54,12 @@ export class TelegramBotClient {
     await this.telegram.deleteWebhook({ drop_pending_updates: false });
   }
 
+  /**
+   * One connection at a time: Telegram then waits for each answer before sending the next update,
+   * so a beneficiary's messages are stored in the order they were written.
+   */
   async setWebhook(url: string, secretToken: string): Promise<void> {
-    await this.telegram.setWebhook(url, { secret_token: secretToken, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
+    await this.telegram.setWebhook(url, { secret_token: secretToken, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false, max_connections: 1 });
   }
 
   async setMyCommands(commands: readonly BotCommand[], languageCode: string | undefined): Promise<void> {

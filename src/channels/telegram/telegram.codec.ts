@@ -202,6 +202,7 @@ export function encodeReply(chatId: string, reply: Reply): SendMessageParams {
   return { chat_id: chatId, text: clip(`${reply.text}\n\n${list}`) };
 }
 
+/** Whether a value can travel as a button's callback data (1–64 bytes of UTF-8). */
 export function fitsCallbackData(value: string): boolean {
   const bytes = Buffer.byteLength(value, 'utf8');
   return bytes >= 1 && bytes <= MAX_CALLBACK_DATA_BYTES;

@@ -1,0 +1,48 @@
+import type { ChannelModule } from '../../src/channels/module';
+import { createTelegramModule } from '../../src/channels/telegram/telegram.module';
+import { createLogger } from '../../src/logging/logger';
+import { FakeTelegramApi, makeTelegramUpdate, type FakeMessage, type RecordedCall } from '../support/fake-telegram-api';
+import { t } from '../support/engine-setup';
+import { startTestPipeline } from '../support/pipeline';
+
+/**
+ * Telegram's platform commands through the real pipeline: the command and the user's
+ * `language_code` must survive the inbound record, or "/start" reaches the engine as an empty text.
+ */
+
+const TOKEN = '7000000001:AAFakeTokenForTestsOnly_abcdefghij';
+let api: FakeTelegramApi;
+let run: Awaited<ReturnType<typeof startTestPipeline>>;
+let telegram: ChannelModule;
+
+beforeAll(async () => {
+  api = await FakeTelegramApi.start(TOKEN);
+  run = await startTestPipeline('tgcmd', ({ env, sink }) => {
+    const config = { token: TOKEN, apiRoot: api.apiRoot, webhookUrl: undefined, webhookSecret: undefined };
+    telegram = createTelegramModule({ config, sink, translator: env.core.ports.translator, logger: createLogger('silent'), polling: { timeoutSeconds: 5 } });
+    return [telegram];
+  });
+  await telegram.runtime?.start();
+}, 60_000);
+
+afterAll(async () => {
+  await telegram.runtime?.stop();
+  await run.close();
+  await api.close();
+});
+
+const toChat = (chatId: number, text: string) => (c: RecordedCall): boolean => Number(c.params.chat_id) === chatId && c.params.text === text;
+
+it('/start greets in the language Telegram reports on first contact; /lang and /menu work mid-conversation', async () => {
+  const chat = 1501;
+  api.injectUpdate(makeTelegramUpdate.text(chat, '/start', { languageCode: 'en' }));
+  await api.waitForCall('sendMessage', toChat(chat, t('en', 'answers.welcome')));
+  await api.waitForCall('sendMessage', toChat(chat, t('en', 'menu.title')));
+  api.injectUpdate(makeTelegramUpdate.text(chat, '/lang', { languageCode: 'en' }));
+  const choose = await api.waitForCall('sendMessage', toChat(chat, t('en', 'language.choose')));
+  const buttons = (choose.params.reply_markup as FakeMessage['reply_markup'])?.inline_keyboard.flat().map((b) => b.callback_data);
+  expect(buttons).toEqual(['lang:ar', 'lang:en', 'lang:ur']);
+  api.injectUpdate(makeTelegramUpdate.text(chat, '/menu', { languageCode: 'en' }));
+  await api.waitForCalls('sendMessage', toChat(chat, t('en', 'menu.title')), 2);
+  expect(api.sentTexts(chat)).not.toContain(t('en', 'answers.text_only'));
+}, 30_000);
