@@ -20,9 +20,17 @@ export interface ClassifierThresholds {
   minSimilarity: number;
   /** Share of the message's words seen in in-scope training; below it the text is off-topic. */
   minCoverage: number;
+  /** Off-topic when the nearest off-topic phrasing is at least this much closer than the nearest in-scope one (null: off). */
+  offTopicVeto: number | null;
 }
 
-export const DEFAULT_THRESHOLDS: ClassifierThresholds = { confidentProbability: 0.3, minMargin: 0.1, minSimilarity: 0.2, minCoverage: 0.34 };
+export const DEFAULT_THRESHOLDS: ClassifierThresholds = {
+  confidentProbability: 0.25,
+  minMargin: 0.05,
+  minSimilarity: 0.2,
+  minCoverage: 0.5,
+  offTopicVeto: 0,
+};
 
 export interface IntentScore {
   intent: Intent;
@@ -38,6 +46,8 @@ export interface IntentScore {
 export class NluClassifier implements IntentClassifier {
   private readonly idf = new Map<string, number>();
   private readonly inScopeIndex = new Map<string, Array<{ doc: number; weight: number }>>();
+  private readonly offTopicIndex = new Map<string, Array<{ doc: number; weight: number }>>();
+  private offTopicDocs = 0;
   private readonly docLanguages: Language[] = [];
   private readonly vocabulary = new Set<string>();
   private model: SoftmaxModel<Intent> | null = null;
@@ -58,7 +68,15 @@ export class NluClassifier implements IntentClassifier {
     const vectors = featureSets.map((fs) => this.weigh(fs));
     this.model = SoftmaxModel.train(vectors, phrases.map((p) => p.intent));
     phrases.forEach((phrase, i) => {
-      if (phrase.intent === 'unknown') return;
+      if (phrase.intent === 'unknown') {
+        const doc = this.offTopicDocs++;
+        for (const [f, weight] of vectors[i] as SparseVector) {
+          const postings = this.offTopicIndex.get(f) ?? [];
+          postings.push({ doc, weight });
+          this.offTopicIndex.set(f, postings);
+        }
+        return;
+      }
       const doc = this.docLanguages.push(phrase.language) - 1;
       for (const [f, weight] of vectors[i] as SparseVector) {
         const postings = this.inScopeIndex.get(f) ?? [];
@@ -89,7 +107,7 @@ export class NluClassifier implements IntentClassifier {
   }
 
   /** Intent probabilities best first, and the nearest in-scope phrasing's similarity and language. */
-  scores(text: string): { ranked: IntentScore[]; similarity: number; language: Language | null } {
+  scores(text: string): { ranked: IntentScore[]; similarity: number; offTopicSimilarity: number; language: Language | null } {
     const x = this.weigh(extractFeatures(text));
     const model = this.model as SoftmaxModel<Intent>; // set by train(), the only constructor path
     const p = model.probabilities(x);
@@ -101,7 +119,10 @@ export class NluClassifier implements IntentClassifier {
       if (best < 0 || s > (sims[best] as number)) best = i;
     });
     const similarity = best >= 0 ? (sims[best] as number) : 0;
-    return { ranked, similarity, language: similarity > 0 ? (this.docLanguages[best] ?? null) : null };
+    const offSims = new Float64Array(this.offTopicDocs);
+    for (const [f, w] of x) for (const post of this.offTopicIndex.get(f) ?? []) offSims[post.doc] = (offSims[post.doc] as number) + w * post.weight;
+    const offTopicSimilarity = offSims.length > 0 ? Math.max(...offSims) : 0;
+    return { ranked, similarity, offTopicSimilarity, language: similarity > 0 ? (this.docLanguages[best] ?? null) : null };
   }
 
   /** Share of the message's words (2+ letters) seen in in-scope training, allowing one typo in longer words. */
@@ -119,11 +140,12 @@ export class NluClassifier implements IntentClassifier {
   }
 
   classify(text: string): Classification {
-    const { ranked, similarity, language } = this.scores(text);
+    const { ranked, similarity, offTopicSimilarity, language } = this.scores(text);
     const top = ranked[0];
     if (!top || top.intent === 'unknown') return { type: 'unknown', confidence: top?.score ?? 0, language };
-    const { confidentProbability, minMargin, minSimilarity, minCoverage } = this.thresholds;
+    const { confidentProbability, minMargin, minSimilarity, minCoverage, offTopicVeto } = this.thresholds;
     if (similarity < minSimilarity || this.coverage(text) < minCoverage) return { type: 'unknown', confidence: top.score, language };
+    if (offTopicVeto !== null && offTopicSimilarity - similarity >= offTopicVeto) return { type: 'unknown', confidence: top.score, language };
     const second = ranked.find((r) => r.intent !== top.intent && r.intent !== 'unknown');
     const unsure = top.score < confidentProbability || (second !== undefined && top.score - second.score < minMargin);
     if (unsure && second) return { type: 'unsure', candidates: [top.intent, second.intent], confidence: top.score, language };
