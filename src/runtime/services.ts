@@ -4,7 +4,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { AppConfig } from '../config/config';
 import { ensureLocalServices } from '../infra/local-services';
 import { FieldCipher } from '../security/field-cipher';
-import { loadOrCreateDevSecrets } from '../security/dev-secrets';
+import { loadOrCreateDevSecrets, type Secrets } from '../security/dev-secrets';
 
 /** The project folder (two levels above this file in src/ and in dist/). */
 export const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -14,6 +14,9 @@ export interface Services {
   redis: Redis;
   /** The Redis URL in use (configured or provisioned), for BullMQ's own connections. */
   redisUrl: string;
+  /** Web chat cookie secret and staff API token: configured, or development ones from the data folder. */
+  sessionSecret?: string;
+  staffApiToken?: string;
   cipher: FieldCipher;
   close(): Promise<void>;
 }
@@ -32,7 +35,8 @@ export async function connectServices(config: AppConfig, progress: (line: string
   const mongoUri = config.mongoUri ?? local.mongoUri;
   const redisUrl = config.redisUrl ?? local.redisUrl;
   if (!mongoUri || !redisUrl) throw new Error('MongoDB or Redis could not be provisioned: set MONGODB_URI and REDIS_URL.');
-  const cipher = buildCipher(config, progress);
+  const secrets = resolveSecrets(config, progress);
+  const cipher = FieldCipher.fromStrings(secrets.encryptionKeys, secrets.hmacKey);
   const mongo = await mongoose.createConnection(mongoUri, { dbName: config.mongoDb, serverSelectionTimeoutMS: 10_000 }).asPromise();
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
   await redis.connect();
@@ -41,14 +45,28 @@ export async function connectServices(config: AppConfig, progress: (line: string
     redis,
     redisUrl,
     cipher,
+    sessionSecret: secrets.sessionSecret,
+    staffApiToken: secrets.staffApiToken,
     async close() {
       await Promise.allSettled([mongo.close(), redis.quit()]);
     },
   };
 }
 
-function buildCipher(config: AppConfig, warn: (line: string) => void): FieldCipher {
-  if (config.encryptionKeys && config.hmacKey) return FieldCipher.fromStrings(config.encryptionKeys, config.hmacKey);
-  const secrets = loadOrCreateDevSecrets(config.dataDir ?? join(PROJECT_ROOT, '.local', 'data'), warn);
-  return FieldCipher.fromStrings(secrets.encryptionKeys, secrets.hmacKey);
+/** Configured secrets; in development, missing ones come from the generated file in the data folder. */
+function resolveSecrets(config: AppConfig, warn: (line: string) => void): Secrets {
+  const configured = { encryptionKeys: config.encryptionKeys, hmacKey: config.hmacKey, sessionSecret: config.sessionSecret, staffApiToken: config.staffApiToken };
+  if (configured.encryptionKeys && configured.hmacKey && configured.sessionSecret && configured.staffApiToken) return configured as Secrets;
+  const dev = loadOrCreateDevSecrets(dataDirOf(config), warn);
+  return {
+    encryptionKeys: configured.encryptionKeys ?? dev.encryptionKeys,
+    hmacKey: configured.hmacKey ?? dev.hmacKey,
+    sessionSecret: configured.sessionSecret ?? dev.sessionSecret,
+    staffApiToken: configured.staffApiToken ?? dev.staffApiToken,
+  };
+}
+
+/** The folder for local state (development keys, WhatsApp session). */
+export function dataDirOf(config: Pick<AppConfig, 'dataDir'>): string {
+  return config.dataDir ?? join(PROJECT_ROOT, '.local', 'data');
 }
