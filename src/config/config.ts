@@ -34,6 +34,8 @@ const EnvSchema = z
       .default('web,channels,workers')
       .refine((v) => v.split(',').every((r) => ['web', 'channels', 'workers'].includes(r.trim())), 'expected a list of web, channels, workers'),
     QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+    /** BullMQ key prefix: separate deployments (or tests) sharing one Redis must differ. */
+    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('basirah'),
     /** Signs the web chat's session cookie; base64 of ≥ 32 bytes. Generated for development. */
     SESSION_SECRET: z.string().min(32).optional(),
     /** Bearer token for staff-only HTTP endpoints (WhatsApp QR code, readiness details). */
@@ -73,6 +75,7 @@ export type AppConfig = {
   http: { host: string; port: number; publicBaseUrl: string | undefined };
   roles: ReadonlySet<'web' | 'channels' | 'workers'>;
   queueShards: number;
+  queuePrefix: string;
   sessionSecret: string | undefined;
   staffApiToken: string | undefined;
   telegram: { token: string; webhookUrl: string | undefined; webhookSecret: string | undefined; apiRoot: string } | null;
@@ -116,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL },
     roles: new Set(e.PROCESS_ROLES.split(',').map((r) => r.trim() as 'web' | 'channels' | 'workers')),
     queueShards: e.QUEUE_SHARDS,
+    queuePrefix: e.QUEUE_PREFIX,
     sessionSecret: e.SESSION_SECRET,
     staffApiToken: e.STAFF_API_TOKEN,
     telegram: e.TELEGRAM_BOT_TOKEN

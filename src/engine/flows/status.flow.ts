@@ -77,7 +77,8 @@ export function describe(turn: Turn, request: RequestSummary): string {
   const lines = [
     turn.t('status.line', {
       reference: request.reference,
-      date: request.submittedAt.toISOString().slice(0, 10),
+      // Non-breaking hyphens (U+2011): narrow chat bubbles must not wrap a date in the middle.
+      date: request.submittedAt.toISOString().slice(0, 10).replace(/-/g, '\u2011'),
       status: turn.t(`status.name.${request.status}`),
     }),
     turn.t(`status.explain.${request.status}`),

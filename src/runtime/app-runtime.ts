@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppConfig } from '../config/config';
+import type { ChannelHealth, InboundSink } from '../channels/channel';
+import { buildApp, type ReadyReport } from '../http/app';
+import type { Logger } from '../logging/logger';
+import { buildCore } from './engine-factory';
+import { buildChannelModules } from './channel-modules';
+import { createPipeline, type Pipeline } from './pipeline';
+import { connectServices } from './services';
+
+export interface RunningApp {
+  /** The listening HTTP server (role `web`), e.g. for its address. */
+  http: FastifyInstance | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one process of the service with the roles the configuration gives it: `web` (HTTP:
+ * web chat, webhooks, /health, /ready), `channels` (Telegram polling, WhatsApp client) and
+ * `workers` (inbound and send queues). The same image runs web-only or worker-only processes.
+ */
+export async function startApp(config: AppConfig, logger: Logger): Promise<RunningApp> {
+  const progress = (line: string): void => logger.info(line);
+  const services = await connectServices(config, progress);
+  const core = await buildCore(config, services);
+  let pipeline: Pipeline | null = null;
+  const sink: InboundSink = {
+    accept: async (message) => {
+      if (!pipeline) throw new Error('pipeline not started yet');
+      return pipeline.gateway.accept(message);
+    },
+  };
+  const channels = buildChannelModules({
+    config,
+    services,
+    sink,
+    translator: core.ports.translator,
+    logger,
+    log: () => (pipeline as Pipeline).log,
+  });
+  pipeline = await createPipeline(services, channels.modules, {
+    redisUrl: services.redisUrl,
+    shards: config.queueShards,
+    prefix: config.queuePrefix,
+    logger,
+  });
+  const started: Array<() => Promise<void>> = [];
+  if (config.roles.has('workers')) pipeline.startWorkers(core.engine);
+  if (config.roles.has('channels')) {
+    pipeline.startPinnedWorkers();
+    for (const m of channels.modules) {
+      if (!m.runtime) continue;
+      await m.runtime.start();
+      started.push(() => (m.runtime as NonNullable<typeof m.runtime>).stop());
+    }
+  }
+  let http: FastifyInstance | null = null;
+  if (config.roles.has('web')) {
+    const ready = async (): Promise<ReadyReport> => ({
+      mongo: await services.mongo.db?.admin().ping().then(() => 'ok' as const, () => 'down' as const) ?? 'down',
+      redis: await services.redis.ping().then(() => 'ok' as const, () => 'down' as const),
+      channels: channels.modules.map((m): ChannelHealth => m.runtime?.health() ?? { channel: m.channel, state: 'ready' }),
+    });
+    const plugins = channels.modules.flatMap((m) => (m.httpPlugin ? [m.httpPlugin] : []));
+    http = await buildApp({ ready, plugins, logger });
+    await http.listen({ host: config.http.host, port: config.http.port });
+  }
+  return {
+    http,
+    async close() {
+      if (http) await http.close();
+      for (const stop of started.reverse()) await stop().catch(() => undefined);
+      await (pipeline as Pipeline).close();
+      await channels.close();
+      await services.close();
+    },
+  };
+}
