@@ -41,8 +41,10 @@ export class SessionSigner {
     if (value === undefined) return null;
     const [id, mac, ...rest] = value.split('.');
     if (id === undefined || mac === undefined || rest.length > 0 || !ID_PATTERN.test(id) || !MAC_PATTERN.test(mac)) return null;
-    const expected = Buffer.from(this.mac(id), 'base64url');
-    const given = Buffer.from(mac, 'base64url');
+    // Compare the encoded strings, not decoded bytes: the 43rd base64url character carries only
+    // 4 bits, so several spellings decode to the same MAC; only the canonical one is accepted.
+    const expected = Buffer.from(this.mac(id), 'utf8');
+    const given = Buffer.from(mac, 'utf8');
     return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
   }
 
