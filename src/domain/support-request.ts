@@ -25,19 +25,6 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Statuses after which a new request with the same national ID is allowed. */
 export const CLOSED_STATUSES: ReadonlySet<RequestStatus> = new Set<RequestStatus>(['rejected', 'service_delivered']);
 
-/** The fields of a request, in the order the beneficiary is asked for them. */
-export const REQUEST_FIELDS = [
-  'applicantName',
-  'nationalId',
-  'phone',
-  'relation',
-  'inmateName',
-  'facility',
-  'supportType',
-  'description',
-] as const;
-export type RequestField = (typeof REQUEST_FIELDS)[number];
-
 /** An unfinished request as it is being collected. */
 export interface RequestDraft {
   id: string;

@@ -2,22 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { maskNationalId } from '../../domain/national-id';
 import { maskPhone } from '../../domain/phone';
 import type { AttestedData, RequestDraft } from '../../domain/support-request';
-import type { RequestStep } from '../state';
+import { REQUEST_STEPS, type RequestStep } from '../state';
 import type { Turn } from '../turn';
 
-/** Steps that collect a field, in order. */
-const FIELD_STEPS: ReadonlyArray<Exclude<RequestStep, 'summary' | 'attest'>> = [
-  'applicantName',
-  'nationalId',
-  'phone',
-  'relation',
-  'inmateName',
-  'facility',
-  'facilityOther',
-  'supportType',
-  'description',
-];
-export type FieldStep = (typeof FIELD_STEPS)[number];
+export type FieldStep = Exclude<RequestStep, 'summary' | 'attest'>;
+
+/** Steps that collect a field, in the order of REQUEST_STEPS (the one place that order is written). */
+const FIELD_STEPS: readonly FieldStep[] = REQUEST_STEPS.filter((s): s is FieldStep => s !== 'summary' && s !== 'attest');
 
 export function newDraft(now: Date): RequestDraft {
   return { id: randomUUID(), startedAt: now.toISOString() };
