@@ -1,3 +1,5 @@
+import { toAsciiDigits } from './digits';
+
 /**
  * Saudi national ID (citizens, starting with 1) and iqama (residents, starting with 2):
  * ten digits whose last digit is a Luhn check digit.
@@ -11,14 +13,6 @@ const ID_LENGTH = 10;
 
 /** Separators people type or paste inside an ID: spaces, dashes, bidi and zero-width marks. */
 const SEPARATORS = /[\s\-\u2010-\u2015\u2212\u200B-\u200F\u061C\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g;
-
-/** Arabic-Indic (U+0660–0669) and Persian/Urdu (U+06F0–06F9) digits. */
-const EASTERN_DIGIT = /[\u0660-\u0669\u06F0-\u06F9]/g;
-
-function toAsciiDigit(digit: string): string {
-  const code = digit.charCodeAt(0);
-  return String(code - (code >= 0x06f0 ? 0x06f0 : 0x0660));
-}
 
 /**
  * Luhn sum of a digit string read right to left, doubling every second digit. `doubleFirst`
@@ -46,7 +40,7 @@ function kindOf(firstDigit: string | undefined): 'citizen' | 'resident' | null {
  * order (format, length, prefix, checksum) so the reply can say exactly what to fix.
  */
 export function validateNationalId(raw: string): NationalIdResult {
-  const value = raw.replace(SEPARATORS, '').replace(EASTERN_DIGIT, toAsciiDigit);
+  const value = toAsciiDigits(raw.replace(SEPARATORS, ''));
   if (!/^\d+$/.test(value)) return { ok: false, reason: 'format' };
   if (value.length !== ID_LENGTH) return { ok: false, reason: 'length' };
   const kind = kindOf(value[0]);

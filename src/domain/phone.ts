@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { toAsciiDigits } from './digits';
 
 /**
  * Saudi mobile numbers, stored in E.164 ("+9665XXXXXXXX") whatever way the user typed them.
@@ -9,26 +10,15 @@ export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: 'for
 /** Spaces, dashes, dots, parentheses, bidi and zero-width marks people type or paste. */
 const SEPARATORS = /[\s\-\u2010-\u2015\u2212.()\u200B-\u200F\u061C\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g;
 
-/** Arabic-Indic (U+0660–0669) and Persian/Urdu (U+06F0–06F9) digits. */
-const EASTERN_DIGIT = /[\u0660-\u0669\u06F0-\u06F9]/g;
-
 /** Every Saudi mobile number is 5 followed by eight digits after the country code. */
 const SAUDI_MOBILE_NATIONAL = /^5\d{8}$/;
-
-function toAsciiDigit(digit: string): string {
-  const code = digit.charCodeAt(0);
-  return String(code - (code >= 0x06f0 ? 0x06f0 : 0x0660));
-}
 
 /**
  * Reduces input to "+digits" or "digits". "+966 (0)5…" is a common written form whose
  * trunk 0 must go once the country code is present.
  */
 function clean(raw: string): string {
-  return raw
-    .replace(SEPARATORS, '')
-    .replace(EASTERN_DIGIT, toAsciiDigit)
-    .replace(/^\+9660(?=5)/, '+966');
+  return toAsciiDigits(raw.replace(SEPARATORS, '')).replace(/^\+9660(?=5)/, '+966');
 }
 
 /**

@@ -1,3 +1,5 @@
+import { toAsciiDigits } from '../domain/digits';
+
 /**
  * Text normalisation for intent matching.
  *
@@ -42,9 +44,6 @@ const LETTER_FOLDS: ReadonlyMap<string, string> = new Map([
 ]);
 const FOLDABLE_LETTER = new RegExp(`[${[...LETTER_FOLDS.keys()].join('')}]`, 'g');
 
-/** Arabic-Indic (U+0660–0669) and Persian/Urdu (U+06F0–06F9) digits. */
-const EASTERN_DIGIT = /[\u0660-\u0669\u06F0-\u06F9]/g;
-
 /**
  * Emoji presentation parts that are attached to a base character: enclosing marks (the keycap
  * in "1️⃣") and variation selectors. Removed without a space so "1️⃣" reads as "1".
@@ -61,12 +60,6 @@ function foldLetter(letter: string): string {
   return LETTER_FOLDS.get(letter) ?? letter;
 }
 
-function toAsciiDigit(digit: string): string {
-  const code = digit.charCodeAt(0);
-  const zero = code >= 0x06f0 ? 0x06f0 : 0x0660;
-  return String(code - zero);
-}
-
 /**
  * Normalises text for intent matching: NFC, no tashkeel/tatweel, one spelling per letter
  * family, ASCII digits, no invisible characters, lower-case Latin, elongations shortened,
@@ -75,12 +68,7 @@ function toAsciiDigit(digit: string): string {
  * Doubled letters are kept ("الله", "coffee"): only runs of three or more are shortened.
  */
 export function normalizeForMatching(raw: string): string {
-  return raw
-    .normalize('NFC')
-    .replace(INVISIBLES, '')
-    .replace(DIACRITICS, '')
-    .replace(FOLDABLE_LETTER, foldLetter)
-    .replace(EASTERN_DIGIT, toAsciiDigit)
+  return toAsciiDigits(raw.normalize('NFC').replace(INVISIBLES, '').replace(DIACRITICS, '').replace(FOLDABLE_LETTER, foldLetter))
     .toLowerCase()
     .replace(EMOJI_ATTACHMENTS, '')
     .replace(NON_WORD, ' ')

@@ -3,8 +3,7 @@ import { ConcurrencyError } from '../engine/ports';
 import type { ConversationState } from '../engine/state';
 import type { FieldCipher } from '../security/field-cipher';
 import type { Models } from './models';
-
-const DUPLICATE_KEY = 11000;
+import { isDuplicateKeyError } from './mongo-errors';
 
 /** What is sealed: answers in progress and the last replies (which may quote them). */
 type SealedPart = Pick<ConversationState, 'draft' | 'volunteerDraft' | 'lastResult'>;
@@ -63,7 +62,7 @@ export class MongoConversationStore implements ConversationStore {
           ...fields,
         });
       } catch (error) {
-        if ((error as { code?: number }).code === DUPLICATE_KEY) throw new ConcurrencyError(`conversation ${id} was created concurrently`);
+        if (isDuplicateKeyError(error)) throw new ConcurrencyError(`conversation ${id} was created concurrently`);
         throw error;
       }
       return 1;

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { SealedValue } from '../security/field-cipher';
+import { sealed } from './models';
 
-const sealed = { k: String, iv: String, tag: String, ct: String };
 
 /**
  * Every inbound message is stored before anything else happens, under a unique

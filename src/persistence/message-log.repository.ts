@@ -5,10 +5,9 @@ import type { ConversationRef } from '../engine/ports';
 import type { FieldCipher } from '../security/field-cipher';
 import { conversationId } from './conversation.store';
 import type { MessageLogModels, OutboundDoc } from './message-log.models';
+import { isDuplicateKeyError } from './mongo-errors';
 
-const DUPLICATE_KEY = 11000;
 const isPlatformCommand = (v: string | null): v is PlatformCommand => v === 'start' || v === 'menu' || v === 'language';
-const isDuplicate = (error: unknown): boolean => (error as { code?: number }).code === DUPLICATE_KEY;
 
 export type RecordOutcome = { type: 'new'; id: string; conversationId: string } | { type: 'duplicate'; id: string; conversationId: string; pending: boolean };
 
@@ -55,7 +54,7 @@ export class MessageLogRepository {
       });
       return { type: 'new', id, conversationId: convId };
     } catch (error) {
-      if (!isDuplicate(error)) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
       const existing = await this.models.Inbound.findOne({ channel: message.channel, account: message.account, externalId: message.messageId }).lean();
       if (!existing) throw error;
       return { type: 'duplicate', id: existing._id, conversationId: existing.conversationId, pending: existing.status === 'pending' };
@@ -123,7 +122,7 @@ export class MessageLogRepository {
           sentAt: null,
         });
       } catch (error) {
-        if (!isDuplicate(error)) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
     }
   }
@@ -176,7 +175,7 @@ export class MessageLogRepository {
     try {
       await this.models.DeliveryStatus.create({ channel, externalId, status, at, error });
     } catch (e) {
-      if (!isDuplicate(e)) throw e;
+      if (!isDuplicateKeyError(e)) throw e;
     }
   }
 

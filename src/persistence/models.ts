@@ -6,7 +6,8 @@ import type { SealedValue } from '../security/field-cipher';
  * only, no TTL or partial indexes, no transactions, no $lookup. Personal data is stored sealed
  * (AES-256-GCM) with HMAC digests beside it for equality look-ups.
  */
-const sealed = { k: String, iv: String, tag: String, ct: String };
+/** How a SealedValue is stored (see security/field-cipher.ts); shared by every collection with sealed fields. */
+export const sealed = { k: String, iv: String, tag: String, ct: String };
 const sealedOrNull = { type: sealed, default: null };
 
 export interface ConversationDoc {

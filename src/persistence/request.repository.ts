@@ -9,8 +9,8 @@ import {
 import type { ConversationRef, CreateRequestOutcome, NewSupportRequest, OpenRequestMatch, RequestRepository } from '../engine/ports';
 import { FieldCipher } from '../security/field-cipher';
 import { nextSequence, type Models, type SupportRequestDoc } from './models';
+import { isDuplicateKeyError } from './mongo-errors';
 
-const DUPLICATE_KEY = 11000;
 /** A lock whose request never got written (crash between the two inserts) is taken over after this. */
 const ORPHAN_LOCK_MS = 60_000;
 
@@ -44,7 +44,7 @@ export class MongoRequestRepository implements RequestRepository {
         await this.models.OpenRequestLock.create({ _id: idDigest, reference, createdAt: now });
         return null;
       } catch (error) {
-        if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
       const lock = await this.models.OpenRequestLock.findById(idDigest).lean();
       if (!lock) continue;
