@@ -20,6 +20,8 @@ export interface InboundMessage {
   text: string;
   receivedAt: Date;
   attachment?: AttachmentKind;
+  /** The platform's reference to the attachment (Telegram file_id, WhatsApp media id), so staff can fetch a voice note later. */
+  attachmentRef?: string;
   /** A phone number the channel itself vouches for (WhatsApp sender, a shared Telegram contact), in E.164. */
   verifiedPhone?: string;
   /** A platform command (Telegram /start, /menu, /lang; the web chat's language button). */

@@ -1,6 +1,6 @@
 import type { Intent } from '../domain/intents';
 import type { Language } from '../domain/language';
-import type { ChannelId } from '../domain/messages';
+import type { AttachmentKind, ChannelId } from '../domain/messages';
 import type { AttestedData, Attestation, RequestStatus, RequestSummary } from '../domain/support-request';
 import type { ConversationState } from './state';
 
@@ -63,13 +63,19 @@ export interface RequestRepository {
   verifyAndGet(reference: string, lastFour: string): Promise<RequestSummary | null>;
 }
 
+export interface HandoffMessage {
+  text: string;
+  attachment?: AttachmentKind;
+  attachmentRef?: string;
+}
+
 export type HandoffReason = 'requested' | 'unclear_procedures' | 'misunderstood';
 
 export interface HandoffRepository {
   open(input: { conversation: ConversationRef; reason: HandoffReason; language: Language; firstMessage: string; now: Date }): Promise<string>;
   isOpen(handoffId: string): Promise<boolean>;
-  /** Keeps a beneficiary's message for staff while the handoff is open. */
-  appendMessage(handoffId: string, text: string, now: Date): Promise<void>;
+  /** Keeps a beneficiary's message (and any voice note or photo, by reference) for staff while the handoff is open. */
+  appendMessage(handoffId: string, message: HandoffMessage, now: Date): Promise<void>;
   close(handoffId: string, by: string, now: Date): Promise<boolean>;
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ConversationRef, HandoffReason, HandoffRepository } from '../engine/ports';
+import type { ConversationRef, HandoffMessage, HandoffReason, HandoffRepository } from '../engine/ports';
 import type { Language } from '../domain/language';
 import type { FieldCipher } from '../security/field-cipher';
 import { conversationId } from './conversation.store';
@@ -44,8 +44,14 @@ export class MongoHandoffRepository implements HandoffRepository {
     return (await this.models.Handoff.exists({ _id: handoffId, status: 'open' })) !== null;
   }
 
-  async appendMessage(handoffId: string, text: string, now: Date): Promise<void> {
-    await this.models.Handoff.updateOne({ _id: handoffId }, { $push: { messages: { at: now, textSealed: this.cipher.seal(text) } } });
+  async appendMessage(handoffId: string, message: HandoffMessage, now: Date): Promise<void> {
+    const entry = {
+      at: now,
+      textSealed: this.cipher.seal(message.text),
+      attachment: message.attachment ?? null,
+      attachmentRefSealed: message.attachmentRef ? this.cipher.seal(message.attachmentRef) : null,
+    };
+    await this.models.Handoff.updateOne({ _id: handoffId }, { $push: { messages: entry } });
   }
 
   async close(handoffId: string, by: string, now: Date): Promise<boolean> {

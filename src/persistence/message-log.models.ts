@@ -16,6 +16,7 @@ export interface InboundDoc {
   senderSealed: SealedValue;
   textSealed: SealedValue;
   attachment: string | null;
+  attachmentRefSealed: SealedValue | null;
   verifiedPhoneSealed: SealedValue | null;
   command: string | null;
   languageHint: string | null;
@@ -34,6 +35,7 @@ const InboundSchema = new Schema<InboundDoc>(
     senderSealed: { type: sealed, required: true },
     textSealed: { type: sealed, required: true },
     attachment: { type: String, default: null },
+    attachmentRefSealed: { type: sealed, default: null },
     verifiedPhoneSealed: { type: sealed, default: null },
     command: { type: String, default: null },
     languageHint: { type: String, default: null },

@@ -136,7 +136,7 @@ export interface HandoffDoc {
   reason: string;
   language: string;
   status: 'open' | 'closed';
-  messages: Array<{ at: Date; textSealed: SealedValue }>;
+  messages: Array<{ at: Date; textSealed: SealedValue; attachment?: string | null; attachmentRefSealed?: SealedValue | null }>;
   openedAt: Date;
   closedAt: Date | null;
   closedBy: string | null;
@@ -151,7 +151,7 @@ const HandoffSchema = new Schema<HandoffDoc>(
     reason: { type: String, required: true },
     language: { type: String, required: true },
     status: { type: String, required: true, index: true },
-    messages: [{ _id: false, at: Date, textSealed: sealed }],
+    messages: [{ _id: false, at: Date, textSealed: sealed, attachment: { type: String, default: null }, attachmentRefSealed: { type: sealed, default: null } }],
     openedAt: { type: Date, required: true },
     closedAt: { type: Date, default: null },
     closedBy: { type: String, default: null },

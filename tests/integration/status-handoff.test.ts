@@ -96,6 +96,18 @@ describe('handoff to staff', () => {
     expect(chat.last?.intent).toBe('request_new');
   });
 
+  it('keeps a voice note sent during the handoff for staff, by its sealed platform reference', async () => {
+    const chat = new ChatHarness(env.core.engine, 'voice-sender');
+    await chat.send('ابي اكلم موظف');
+    const open = (await env.core.handoffs.listOpen()).at(-1);
+    await chat.send('', { attachment: 'voice', attachmentRef: 'tg-file-123' });
+    const stored = await env.core.models.Handoff.findById(open?.id).lean();
+    const last = stored?.messages.at(-1);
+    expect(last?.attachment).toBe('voice');
+    expect(env.services.cipher.open(last?.attachmentRefSealed as NonNullable<typeof last>['textSealed'])).toBe('tg-file-123');
+    expect(JSON.stringify(stored)).not.toContain('tg-file-123');
+  });
+
   it('lets the beneficiary leave the handoff with "إلغاء"', async () => {
     const chat = new ChatHarness(env.core.engine, 'leaver');
     env.clock.set(new Date('2026-11-22T07:00:00Z')); // Sunday 10:00 in Riyadh: working hours

@@ -85,6 +85,15 @@ describe('telegram codec: decode', () => {
     expect(decoded.type === 'message' && decoded.inbound).toMatchObject({ text: '', attachment: kind });
   });
 
+  it('keeps the file_id of a voice note and of the largest photo size, for staff', () => {
+    const voice = makeTelegramUpdate.voice(3);
+    const decoded = decodeUpdate(voice, ctx);
+    expect(decoded.type === 'message' && decoded.inbound.attachmentRef).toBe((voice.message as FakeMessage & { voice: { file_id: string } }).voice.file_id);
+    const photo = { ...makeTelegramUpdate.text(3, 'x'), message: { ...(makeTelegramUpdate.text(3, 'x').message as FakeMessage), text: undefined, photo: [{ file_id: 'small' }, { file_id: 'large' }] } };
+    const decodedPhoto = decodeUpdate(photo, ctx);
+    expect(decodedPhoto.type === 'message' && decodedPhoto.inbound.attachmentRef).toBe('large');
+  });
+
   it('ignores groups, channels, bots and update kinds it does not serve', () => {
     expect(decodeUpdate(makeTelegramUpdate.text(-100123, 'hello', { chatType: 'supergroup', userId: 8 }), ctx)).toMatchObject({ type: 'ignored', reason: 'not_private' });
     const fromBot = makeTelegramUpdate.text(8, 'hi');

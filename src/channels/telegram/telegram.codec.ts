@@ -124,7 +124,8 @@ function decodeMessage(updateId: number, message: TelegramMessage, ctx: DecodeCo
   }
   const attachment = attachmentOf(message);
   if (!attachment) return { type: 'ignored', updateId, reason: 'unsupported' };
-  return { type: 'message', updateId, inbound: { ...base, text: '', attachment } };
+  const ref = attachmentRefOf(message);
+  return { type: 'message', updateId, inbound: { ...base, text: '', attachment, ...(ref ? { attachmentRef: ref } : {}) } };
 }
 
 function decodeCallback(updateId: number, query: TelegramCallbackQuery, ctx: DecodeContext): DecodedUpdate {
@@ -173,6 +174,12 @@ function attachmentOf(message: TelegramMessage): AttachmentKind | null {
   if (message.location) return 'location';
   if (message.poll || message.dice) return 'other';
   return null;
+}
+
+/** The file_id staff need to fetch the attachment (the largest size of a photo). */
+function attachmentRefOf(message: TelegramMessage): string | null {
+  const file = message.voice ?? message.audio ?? message.video ?? message.video_note ?? message.animation ?? message.document ?? message.sticker;
+  return file?.file_id ?? message.photo?.at(-1)?.file_id ?? null;
 }
 
 /** `sendMessage` parameters (Bot API names). */

@@ -27,7 +27,7 @@ const CloudMessage = z
       .object({ type: z.string().max(64), button_reply: ChoiceReply.optional(), list_reply: ChoiceReply.optional() })
       .optional(),
     button: z.object({ payload: z.string().max(4096).optional(), text: z.string().max(4096) }).optional(),
-    audio: z.object({ voice: z.boolean().optional() }).optional(),
+    audio: z.object({ id: z.string().max(256).optional(), voice: z.boolean().optional() }).optional(),
   })
   .superRefine((m, ctx) => {
     // The part named by `type` must be there; other parts (image, location…) are not read.
@@ -122,7 +122,8 @@ function decodeMessage(account: string, m: CloudMessage): InboundMessage | null 
   };
   const text = chosenOrTyped(m);
   if (text !== null) return { ...base, text };
-  return { ...base, attachment: attachmentKind(m) };
+  const mediaId = m.audio?.id;
+  return { ...base, attachment: attachmentKind(m), ...(mediaId ? { attachmentRef: mediaId } : {}) };
 }
 
 /** What the person typed or chose; a chosen button or list row comes back as our option value. */

@@ -39,7 +39,8 @@ export async function onHandoffMessage(turn: Turn, isCancel: boolean): Promise<b
     showMainMenu(turn, 'handoff.cancelled');
     return true;
   }
-  await handoffs.appendMessage(mode.handoffId, turn.msg.text, turn.now);
+  const { text, attachment, attachmentRef } = turn.msg;
+  await handoffs.appendMessage(mode.handoffId, { text, ...(attachment ? { attachment } : {}), ...(attachmentRef ? { attachmentRef } : {}) }, turn.now);
   const last = mode.lastNoticeAt ? Date.parse(mode.lastNoticeAt) : 0;
   if (turn.now.getTime() - last >= turn.ports.settings.handoffNoticeMinutes * 60_000) {
     turn.setMode({ ...mode, lastNoticeAt: turn.now.toISOString() });
