@@ -35,7 +35,7 @@ export function extractFeatures(raw: string): Map<string, number> {
     const next = tokens[i + 1];
     if (next) add(`b:${token}_${next}`, 1);
     const padded = ` ${token} `;
-    for (const n of [3, 4]) {
+    for (const n of [2, 3, 4, 5]) {
       for (let j = 0; j + n <= padded.length; j += 1) add(`c${n}:${padded.slice(j, j + n)}`, 0.5);
     }
   });

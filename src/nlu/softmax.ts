@@ -11,7 +11,7 @@ export interface SoftmaxOptions {
   seed: number;
 }
 
-export const DEFAULT_SOFTMAX: SoftmaxOptions = { epochs: 40, learningRate: 0.4, l2: 1e-4, seed: 17 };
+export const DEFAULT_SOFTMAX: SoftmaxOptions = { epochs: 60, learningRate: 0.3, l2: 1e-5, seed: 17 };
 
 export class SoftmaxModel<C extends string> {
   private readonly weights = new Map<string, Float64Array>();
