@@ -6,7 +6,7 @@ import type { Models } from './models';
 import { isDuplicateKeyError } from './mongo-errors';
 
 /** What is sealed: answers in progress and the last replies (which may quote them). */
-type SealedPart = Pick<ConversationState, 'draft' | 'volunteerDraft' | 'lastResult'>;
+type SealedPart = Pick<ConversationState, 'draft' | 'volunteerDraft' | 'lastResult' | 'lastMessageKey'>;
 
 /** Conversation id: an HMAC of channel, account and sender, so phone numbers never appear as keys. */
 export function conversationId(cipher: FieldCipher, ref: ConversationRef): string {
@@ -33,14 +33,16 @@ export class MongoConversationStore implements ConversationStore {
       draft: forms.draft ?? null,
       volunteerDraft: forms.volunteerDraft ?? null,
       lastResult: forms.lastResult ?? null,
+      lastMessageKey: forms.lastMessageKey ?? null,
     } as unknown as ConversationState;
     return { rev: doc.rev, state };
   }
 
   async save(ref: ConversationRef, state: ConversationState, expectedRev: number | null): Promise<number> {
-    const { draft, volunteerDraft, lastResult, ...plain } = state;
-    const sealedPart: SealedPart = { draft, volunteerDraft, lastResult };
-    const hasForms = draft !== null || volunteerDraft !== null || lastResult !== null;
+    // The last message key holds the platform message id, which can embed a phone number.
+    const { draft, volunteerDraft, lastResult, lastMessageKey, ...plain } = state;
+    const sealedPart: SealedPart = { draft, volunteerDraft, lastResult, lastMessageKey };
+    const hasForms = draft !== null || volunteerDraft !== null || lastResult !== null || lastMessageKey !== null;
     const now = new Date();
     const fields = {
       language: state.language,

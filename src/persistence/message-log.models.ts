@@ -11,7 +11,9 @@ export interface InboundDoc {
   _id: string;
   channel: string;
   account: string;
+  /** HMAC digest of the platform message id: ids can embed the phone number (WhatsApp Web). */
   externalId: string;
+  externalIdSealed: SealedValue;
   conversationId: string;
   senderSealed: SealedValue;
   textSealed: SealedValue;
@@ -31,6 +33,7 @@ const InboundSchema = new Schema<InboundDoc>(
     channel: { type: String, required: true },
     account: { type: String, required: true },
     externalId: { type: String, required: true },
+    externalIdSealed: { type: sealed, required: true },
     conversationId: { type: String, required: true },
     senderSealed: { type: sealed, required: true },
     textSealed: { type: sealed, required: true },

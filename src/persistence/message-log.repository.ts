@@ -34,13 +34,15 @@ export class MessageLogRepository {
   /** Stores an inbound message once; a redelivery reports `duplicate` (and whether it still awaits processing). */
   async recordInbound(message: InboundMessage, now: Date): Promise<RecordOutcome> {
     const convId = conversationId(this.cipher, message);
+    const externalId = this.externalDigest(message.channel, message.messageId);
     const id = randomUUID();
     try {
       await this.models.Inbound.create({
         _id: id,
         channel: message.channel,
         account: message.account,
-        externalId: message.messageId,
+        externalId,
+        externalIdSealed: this.cipher.seal(message.messageId),
         conversationId: convId,
         senderSealed: this.cipher.seal(message.sender),
         textSealed: this.cipher.seal(message.text),
@@ -56,7 +58,7 @@ export class MessageLogRepository {
       return { type: 'new', id, conversationId: convId };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
-      const existing = await this.models.Inbound.findOne({ channel: message.channel, account: message.account, externalId: message.messageId }).lean();
+      const existing = await this.models.Inbound.findOne({ channel: message.channel, account: message.account, externalId }).lean();
       if (!existing) throw error;
       return { type: 'duplicate', id: existing._id, conversationId: existing.conversationId, pending: existing.status === 'pending' };
     }
@@ -69,7 +71,7 @@ export class MessageLogRepository {
       channel: doc.channel as ChannelId,
       account: doc.account,
       sender: this.cipher.open(doc.senderSealed),
-      messageId: doc.externalId,
+      messageId: this.cipher.open(doc.externalIdSealed),
       text: this.cipher.open(doc.textSealed),
       receivedAt: doc.receivedAt,
       ...(doc.attachment ? { attachment: doc.attachment as AttachmentKind } : {}),
@@ -164,8 +166,15 @@ export class MessageLogRepository {
     return false;
   }
 
+  /** Platform ids are kept only as digests (they can embed phone numbers); look-ups digest the same way. */
+  externalDigest(channel: ChannelId, externalId: string): string {
+    return this.cipher.digest('external-id', `${channel}\u0000${externalId}`);
+  }
+
   async markSent(id: string, externalId: string | null, now: Date): Promise<void> {
-    await this.models.Outbound.updateOne({ _id: id }, { $set: { status: 'sent', externalId, sentAt: now, error: null } });
+    const channel = (await this.models.Outbound.findById(id, { channel: 1 }).lean())?.channel as ChannelId | undefined;
+    const digest = externalId && channel ? this.externalDigest(channel, externalId) : null;
+    await this.models.Outbound.updateOne({ _id: id }, { $set: { status: 'sent', externalId: digest, sentAt: now, error: null } });
   }
 
   /** A send that certainly did not go out: back to pending (retryable) or failed for good. */
@@ -175,7 +184,7 @@ export class MessageLogRepository {
 
   async recordDeliveryStatus(channel: ChannelId, externalId: string, status: string, at: Date, error: string | null): Promise<void> {
     try {
-      await this.models.DeliveryStatus.create({ channel, externalId, status, at, error });
+      await this.models.DeliveryStatus.create({ channel, externalId: this.externalDigest(channel, externalId), status, at, error });
     } catch (e) {
       if (!isDuplicateKeyError(e)) throw e;
     }

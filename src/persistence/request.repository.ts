@@ -82,7 +82,8 @@ export class MongoRequestRepository implements RequestRepository {
       supportType: data.supportType,
       descriptionSealed: seal(data.description),
       language: input.language,
-      attestation: { ...input.attestation },
+      // The channel message id is evidence, kept as a digest: platform ids can embed phone numbers.
+      attestation: { ...input.attestation, messageId: this.cipher.digest('external-id', `${input.attestation.channel}\u0000${input.attestation.messageId}`) },
       submittedAt: now,
       updatedAt: now,
     };

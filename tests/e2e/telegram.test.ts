@@ -141,7 +141,7 @@ describe('Telegram channel, long polling', () => {
     // A later message of the same chat is answered after anything the redelivery could have caused.
     await say(makeTelegramUpdate.text(chat, 'القائمة'), chat, t('ar', 'menu.title'));
     expect(api.sentTexts(chat).filter((text) => text === t('ar', 'answers.welcome'))).toHaveLength(1);
-    const inbound = await run.env.services.mongo.collection('inbound_messages').countDocuments({ externalId: `${chat}:${(update.message as FakeMessage).message_id}` });
+    const inbound = await run.env.services.mongo.collection('inbound_messages').countDocuments({ externalId: run.pipeline.log.externalDigest('telegram', `${chat}:${(update.message as FakeMessage).message_id}`) });
     expect(inbound).toBe(1);
   }, 60_000);
 
@@ -167,7 +167,9 @@ describe('Telegram channel, long polling', () => {
     await say(makeTelegramUpdate.photo(chat), chat, t('en', 'answers.text_only'));
     api.injectUpdate(makeTelegramUpdate.voice(chat));
     await api.waitForCalls('sendMessage', toChat(chat, t('en', 'answers.text_only')), 2);
-    const stored = await run.env.services.mongo.collection('inbound_messages').find({ externalId: { $regex: `^${chat}:` } }).toArray();
+    // Platform ids are stored as digests, so this chat's records are found by its conversation id.
+    const conversation = run.env.services.cipher.digest('conversation', `telegram\u0000${TOKEN.split(':')[0]}\u0000${chat}`);
+    const stored = await run.env.services.mongo.collection('inbound_messages').find({ conversationId: conversation }).sort({ receivedAt: 1 }).toArray();
     expect(stored.map((d) => d.attachment)).toEqual([null, 'image', 'voice']);
   }, 60_000);
 

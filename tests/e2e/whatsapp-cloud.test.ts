@@ -208,11 +208,11 @@ describe('POST /webhooks/whatsapp through the real pipeline', () => {
     expect(deliveredTo(from).filter(textIs(t('ar', 'answers.welcome')))).toHaveLength(1);
 
     const wamid = menu.messageId as string;
-    const outbound = await eventually(() => pipeline.env.services.mongo.collection('outbound_messages').findOne({ externalId: wamid, status: 'sent' }).then((d) => d ?? undefined));
+    const outbound = await eventually(() => pipeline.env.services.mongo.collection('outbound_messages').findOne({ externalId: pipeline.pipeline.log.externalDigest('whatsapp', wamid), status: 'sent' }).then((d) => d ?? undefined));
     expect(outbound.channel).toBe('whatsapp');
     const statuses = JSON.stringify(makeCloudWebhook({ statuses: [cloudStatus(wamid, 'delivered', from), cloudStatus(wamid, 'read', from)] }));
     expect((await post(statuses)).statusCode).toBe(200);
-    const recorded = await pipeline.env.services.mongo.collection('delivery_statuses').find({ externalId: wamid }).sort({ status: 1 }).toArray();
+    const recorded = await pipeline.env.services.mongo.collection('delivery_statuses').find({ externalId: pipeline.pipeline.log.externalDigest('whatsapp', wamid) }).sort({ status: 1 }).toArray();
     expect(recorded.map((d) => [d.channel, d.status, d.error])).toEqual([
       ['whatsapp', 'delivered', null],
       ['whatsapp', 'read', null],
