@@ -71,6 +71,26 @@ describe('request status', () => {
   });
 });
 
+describe('status look-up against guessing from many sessions', () => {
+  it('locks a reference for everyone after 10 wrong answers spread over fresh senders; the applicant still sees it', async () => {
+    const wrong = nationalId.slice(-4) === '0000' ? '1111' : '0000';
+    for (let i = 0; i < 10; i += 1) {
+      const guesser = new ChatHarness(env.core.engine, `fresh-session-${i}`);
+      await guesser.send('حالة طلب');
+      await guesser.send(reference);
+      await guesser.send(wrong);
+    }
+    const lucky = new ChatHarness(env.core.engine, 'fresh-session-right');
+    await lucky.send('حالة طلب');
+    await lucky.send(reference);
+    await lucky.send(nationalId.slice(-4));
+    expect(lucky.text).toContain(t('ar', 'status.locked'));
+    const applicant = new ChatHarness(env.core.engine, 'applicant');
+    await applicant.send('وين وصل طلبي');
+    expect(applicant.text).toContain(reference);
+  });
+});
+
 describe('handoff to staff', () => {
   it('opens a handoff, runs no flows while open, reminds at most every few minutes, resumes when staff close', async () => {
     const chat = new ChatHarness(env.core.engine, 'confused');

@@ -9,6 +9,13 @@ export const MAX_VERIFY_FAILURES = 3;
 /** Wrong answers allowed per sender across all references, so guessing many references is capped too. */
 export const MAX_SENDER_FAILURES = 10;
 export const LOCK_SECONDS = 3600;
+/**
+ * Wrong answers allowed per reference across ALL senders in a day: web sessions are free to make,
+ * so limits per sender alone would let a script spread guesses over many sessions. The applicant
+ * still sees their own requests directly (no verification needed).
+ */
+export const MAX_REFERENCE_FAILURES = 10;
+export const REFERENCE_LOCK_SECONDS = 24 * 3600;
 
 /**
  * Request status. The applicant (same sender) sees their requests directly; anyone else gives
@@ -56,13 +63,17 @@ async function verify(turn: Turn, reference: string, lastFour: string): Promise<
   const { attempts } = turn.ports;
   const senderKey = `status-any:${turn.ref.channel}:${turn.ref.account}:${turn.ref.sender}`;
   const pairKey = `status:${turn.ref.channel}:${turn.ref.account}:${turn.ref.sender}:${reference}`;
-  if ((await attempts.count(pairKey)) >= MAX_VERIFY_FAILURES || (await attempts.count(senderKey)) >= MAX_SENDER_FAILURES) {
-    return showMainMenu(turn, 'status.locked');
-  }
+  const referenceKey = `status-ref:${reference}`;
+  const locked =
+    (await attempts.count(pairKey)) >= MAX_VERIFY_FAILURES ||
+    (await attempts.count(senderKey)) >= MAX_SENDER_FAILURES ||
+    (await attempts.count(referenceKey)) >= MAX_REFERENCE_FAILURES;
+  if (locked) return showMainMenu(turn, 'status.locked');
   const found = await turn.ports.requests.verifyAndGet(reference, lastFour);
   if (!found) {
     const failures = await attempts.fail(pairKey, LOCK_SECONDS);
     await attempts.fail(senderKey, LOCK_SECONDS);
+    await attempts.fail(referenceKey, REFERENCE_LOCK_SECONDS);
     if (failures >= MAX_VERIFY_FAILURES) return showMainMenu(turn, 'status.locked');
     turn.setMode({ type: 'status', step: 'reference' });
     return void turn.say('status.mismatch', { left: MAX_VERIFY_FAILURES - failures });
