@@ -56,9 +56,11 @@ export async function flushConversation(deps: SendProcessorDeps, job: SendJob): 
 async function sendOne(deps: SendProcessorDeps, sender: ChannelSender, item: OutboundItem): Promise<boolean> {
   const sleep = deps.sleep ?? realSleep;
   for (;;) {
-    if (!(await deps.log.claim(item.id, new Date()))) return false;
+    // Wait for the rate slot first and claim just before the call: a crash while waiting must
+    // leave the bubble pending (certainly unsent), not `sending` (which is never retried).
     const wait = await deps.gate.reserve(item.channel, `${item.account}:${item.recipient}`, sender.limits);
     if (wait > 0) await sleep(wait);
+    if (!(await deps.log.claim(item.id, new Date()))) return false;
     const outcome = await sender
       .send({ account: item.account, recipient: item.recipient }, item.reply, { language: item.language, lastInboundAt: item.lastInboundAt, kind: item.kind })
       .catch((error: unknown) => ({ type: 'failed' as const, retryable: true, reason: error instanceof Error ? error.message : 'send threw' }));

@@ -114,10 +114,12 @@ const SupportRequestSchema = new Schema<SupportRequestDoc>(
 export interface OpenRequestLockDoc {
   _id: string;
   reference: string;
+  /** The submission that took the lock: its retry (after a failed insert) reuses lock and reference. */
+  draftId: string;
   createdAt: Date;
 }
 const OpenRequestLockSchema = new Schema<OpenRequestLockDoc>(
-  { _id: String, reference: { type: String, required: true }, createdAt: { type: Date, required: true } },
+  { _id: String, reference: { type: String, required: true }, draftId: { type: String, default: '' }, createdAt: { type: Date, required: true } },
   { collection: 'open_request_locks', versionKey: false },
 );
 

@@ -29,19 +29,23 @@ export class MongoRequestRepository implements RequestRepository {
     const again = await this.models.SupportRequest.findOne({ draftId: input.draftId }, { reference: 1 }).lean();
     if (again) return { type: 'created', reference: again.reference };
     const idDigest = this.cipher.digest('national-id', input.data.nationalId);
+    // A retry of this same submission (the request insert failed after the lock was taken) finishes it.
+    const own = await this.models.OpenRequestLock.findOne({ _id: idDigest, draftId: input.draftId }).lean();
     const year = now.getUTCFullYear();
-    const reference = formatReference(year, await nextSequence(this.models, `BSR-${year}`));
-    const clash = await this.claimNationalId(idDigest, reference, now);
-    if (clash) return { type: 'duplicate', ...(await this.describeOpen(clash, input.applicant)) };
+    const reference = own?.reference ?? formatReference(year, await nextSequence(this.models, `BSR-${year}`));
+    if (!own) {
+      const clash = await this.claimNationalId(idDigest, reference, input.draftId, now);
+      if (clash) return { type: 'duplicate', ...(await this.describeOpen(clash, input.applicant)) };
+    }
     await this.models.SupportRequest.create(this.toDoc(input, reference, idDigest, now));
     return { type: 'created', reference };
   }
 
   /** Inserts the open-request lock; returns the reference already holding it, or null when claimed. */
-  private async claimNationalId(idDigest: string, reference: string, now: Date): Promise<string | null> {
+  private async claimNationalId(idDigest: string, reference: string, draftId: string, now: Date): Promise<string | null> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
-        await this.models.OpenRequestLock.create({ _id: idDigest, reference, createdAt: now });
+        await this.models.OpenRequestLock.create({ _id: idDigest, reference, draftId, createdAt: now });
         return null;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;

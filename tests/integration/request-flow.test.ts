@@ -191,3 +191,33 @@ describe('support request, step by step (real MongoDB-compatible server and Redi
     expect(chat.values).toContain('relation:self');
   });
 });
+
+describe('request repository under faults', () => {
+  it('finishes a submission whose first attempt took the lock but failed to insert, instead of calling it a duplicate', async () => {
+    const nationalId = makeNationalId(9301);
+    const idDigest = env.services.cipher.digest('national-id', nationalId);
+    // The state a crash leaves between the two writes: the lock exists, the request does not.
+    await env.core.models.OpenRequestLock.create({ _id: idDigest, reference: 'BSR-2026-09999', draftId: 'draft-x', createdAt: env.clock.now() });
+    const input = {
+      applicant: { channel: 'console' as const, account: 'test', sender: 'retry-applicant' },
+      draftId: 'draft-x',
+      language: 'ar' as const,
+      data: {
+        applicantName: 'سلمى خالد العمري',
+        nationalId,
+        phone: '+966501112222',
+        relation: 'self' as const,
+        inmateName: null,
+        facility: 'dammam_general' as const,
+        facilityOther: null,
+        supportType: 'financial' as const,
+        description: 'تفاصيل الحاجة للاختبار',
+      },
+      attestation: { wordingVersion: 'v', attestedAt: env.clock.now(), channel: 'console', messageId: 'm', dataHash: 'h' },
+    };
+    expect(await env.core.requests.create(input, env.clock.now())).toEqual({ type: 'created', reference: 'BSR-2026-09999' });
+    expect(await env.core.models.SupportRequest.countDocuments({ reference: 'BSR-2026-09999' })).toBe(1);
+    // Another submission (another draft) with the same ID is still refused.
+    expect((await env.core.requests.create({ ...input, draftId: 'draft-y' }, env.clock.now())).type).toBe('duplicate');
+  });
+});
