@@ -49,6 +49,29 @@ export async function processInbound(deps: InboundProcessorDeps, job: InboundJob
   await deps.send.flush(job.conversationId, message.channel);
 }
 
+/** Delays of the in-place retries before a job is handed back to BullMQ (about 8 s in all). */
+const IN_PLACE_RETRY_MS = [250, 500, 1000, 2000, 4000];
+
+/**
+ * Retries a failing message in place, so the shard waits: a job handed back to BullMQ goes to its
+ * delayed set, and the conversation's next message would overtake it. Only a fault that outlasts
+ * these retries falls back to BullMQ's own backoff.
+ */
+export async function processInOrder(deps: InboundProcessorDeps, job: InboundJob, sleep = defaultSleep): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await processInbound(deps, job);
+    } catch (error) {
+      const delay = IN_PLACE_RETRY_MS[attempt];
+      if (delay === undefined) throw error;
+      deps.logger.warn({ err: { message: error instanceof Error ? error.message : 'unknown' }, inboundId: job.inboundId, attempt }, 'inbound retry in place');
+      await sleep(delay);
+    }
+  }
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Producer side: one queue per shard. */
 export class InboundQueue {
   private readonly queues: Queue<InboundJob>[];
@@ -61,9 +84,17 @@ export class InboundQueue {
     this.queues = Array.from({ length: shards }, (_, i) => new Queue<InboundJob>(shardQueueName(INBOUND_QUEUE, i), { connection, prefix }));
   }
 
-  /** Queues a stored message; the job id is the inbound id, so queuing it twice is harmless. */
+  /**
+   * Queues a stored message; the job id is the inbound id, so queuing it twice is harmless. A job
+   * that already failed for good is retried (adding it again would be silently ignored).
+   */
   async enqueue(job: InboundJob): Promise<void> {
     const queue = this.queues[shardOf(job.conversationId, this.shards)] as Queue<InboundJob>;
+    const existing = await queue.getJob(job.inboundId);
+    if (existing && (await existing.isFailed())) {
+      await existing.retry('failed');
+      return;
+    }
     await queue.add('inbound', job, {
       jobId: job.inboundId,
       attempts: 8,
@@ -86,12 +117,13 @@ export class InboundQueue {
 /** Consumer side: a worker per shard, concurrency 1. */
 export function startInboundWorkers(connection: ConnectionOptions, shards: number, deps: InboundProcessorDeps, prefix = 'bull'): Worker<InboundJob>[] {
   return Array.from({ length: shards }, (_, i) => {
-    const worker = new Worker<InboundJob>(shardQueueName(INBOUND_QUEUE, i), (job: Job<InboundJob>) => processInbound(deps, job.data), {
+    const worker = new Worker<InboundJob>(shardQueueName(INBOUND_QUEUE, i), (job: Job<InboundJob>) => processInOrder(deps, job.data), {
       connection,
       prefix,
       concurrency: 1,
     });
-    worker.on('failed', (job, err) => deps.logger.error({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'inbound job failed'));
+    // Only the message of the error: error objects can carry driver details we do not want in logs.
+    worker.on('failed', (job, err) => deps.logger.error({ err: { message: err.message }, jobId: job?.id, attempts: job?.attemptsMade }, 'inbound job failed'));
     return worker;
   });
 }

@@ -66,6 +66,36 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
     }
   });
 
+  it('keeps a conversation in order when handling a message fails once (the next message waits)', async () => {
+    const sentKey = `sent:${Date.now()}:blip`;
+    const run = await startTestPipeline('blip', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'p') }], { workers: false });
+    try {
+      const real = run.env.core.engine;
+      let failures = 1;
+      const flaky = {
+        handle: async (m: InboundMessage) => {
+          if (m.messageId === 'blip-0' && failures > 0) {
+            failures -= 1;
+            throw new Error('transient storage fault');
+          }
+          return real.handle(m);
+        },
+      } as unknown as typeof real;
+      run.pipeline.startWorkers(flaky);
+      const t0 = Date.now();
+      await run.pipeline.gateway.accept(makeInbound({ sender: 'blip-1', text: 'ابي اقدم طلب دعم', messageId: 'blip-0', receivedAt: new Date(t0) }));
+      await run.pipeline.gateway.accept(makeInbound({ sender: 'blip-1', text: 'نورة محمد القحطاني', messageId: 'blip-1', receivedAt: new Date(t0 + 1) }));
+      const sent = await eventually(async () => {
+        const all = await readSent(redis, sentKey);
+        return all.some((s) => s.text === t('ar', 'request.ask.nationalId')) ? all : undefined;
+      }, 20_000, 'the ID question');
+      expect(sent.at(-1)?.text).toBe(t('ar', 'request.ask.nationalId'));
+      expect(failures).toBe(0);
+    } finally {
+      await run.close();
+    }
+  });
+
   it('keeps platform commands and language hints through the stored inbound record', async () => {
     const sentKey = `sent:${Date.now()}:cmd`;
     const run = await startTestPipeline('cmd', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'p') }]);
