@@ -55,7 +55,9 @@ async function runTurn(turn: Turn): Promise<void> {
   const mode = turn.state.mode;
   const command = matchCommand(turn.text, turn.ports.translator);
   turn.command = command;
-  if (mode.type === 'handoff' && (await onHandoffMessage(turn, command === 'cancel'))) return;
+  // "cancel", /start and /menu leave a handoff: a beneficiary must never be stuck in one.
+  const leavesHandoff = command === 'cancel' || turn.msg.command === 'start' || turn.msg.command === 'menu';
+  if (mode.type === 'handoff' && (await onHandoffMessage(turn, leavesHandoff))) return;
   if (turn.msg.command) return onPlatformCommand(turn, turn.msg.command);
   if (turn.text === '') return onNonText(turn);
   if (turn.state.mode.type === 'idle') adoptScriptLanguage(turn);

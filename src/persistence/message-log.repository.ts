@@ -11,6 +11,18 @@ const isPlatformCommand = (v: string | null): v is PlatformCommand => v === 'sta
 
 export type RecordOutcome = { type: 'new'; id: string; conversationId: string } | { type: 'duplicate'; id: string; conversationId: string; pending: boolean };
 
+/**
+ * Shows a typed national ID or phone number as "******1234" when history is replayed (e.g. the web
+ * chat after a reload, possibly on a shared device): runs of 7+ digits in any script, spaces allowed.
+ */
+export function maskLongNumbers(text: string): string {
+  // Not after a letter or hyphen, and spaces only as separators, so references (BSR-2026-00017) stay readable.
+  return text.replace(/(?<![A-Za-z-])(?:[+\d\u0660-\u0669\u06F0-\u06F9]\s?){7,}/g, (run) => {
+    const digits = run.replace(/[^\d\u0660-\u0669\u06F0-\u06F9]/g, '');
+    return `******${digits.slice(-4)}${/\s$/.test(run) ? ' ' : ''}`;
+  });
+}
+
 /** A stored outbound bubble, decrypted for sending. */
 export interface OutboundItem {
   id: string;
@@ -197,7 +209,7 @@ export class MessageLogRepository {
       this.models.Outbound.find({ conversationId: convId, status: { $in: ['pending', 'sending', 'sent'] } }).sort({ seq: -1 }).limit(limit * 3).lean(),
     ]);
     const items = [
-      ...ins.map((d) => ({ direction: 'in' as const, at: d.receivedAt, order: d.receivedAt.getTime() * 100 - 1, text: this.cipher.open(d.textSealed) })),
+      ...ins.map((d) => ({ direction: 'in' as const, at: d.receivedAt, order: d.receivedAt.getTime() * 100 - 1, text: maskLongNumbers(this.cipher.open(d.textSealed)) })),
       ...outs.map((d) => {
         const reply = JSON.parse(this.cipher.open(d.replySealed)) as Reply;
         return { direction: 'out' as const, at: d.createdAt, order: d.seq, text: reply.text, reply };

@@ -138,6 +138,15 @@ describe('handoff to staff', () => {
     expect(chat.text).toContain(t('ar', 'handoff.cancelled'));
   });
 
+  it('lets /start or /menu leave the handoff too, so nobody is stuck in it', async () => {
+    const chat = new ChatHarness(env.core.engine, 'stuck');
+    await chat.send('ابي اكلم موظف');
+    await chat.send('', { command: 'menu' });
+    expect(chat.text).toContain(t('ar', 'handoff.cancelled'));
+    await chat.send('ابي اقدم طلب دعم');
+    expect(chat.last?.intent).toBe('request_new');
+  });
+
   it('offers staff after two misunderstandings in a row', async () => {
     const chat = new ChatHarness(env.core.engine, 'lost');
     await chat.send('كم سعر الذهب اليوم');

@@ -31,7 +31,12 @@ export function telegramWebhookPlugin(deps: WebhookDeps): FastifyPluginAsync {
     app.post(deps.path, { onRequest: checkSecret }, async (request, reply) => {
       try {
         const outcome = await deps.handler.handle(request.body);
-        if (outcome === 'invalid') return reply.code(400).send({ error: 'invalid update' });
+        // The secret proved it came from Telegram: refusing it would make Telegram redeliver it for
+        // ever (one connection, in order), blocking every later update. Acknowledge, store nothing.
+        if (outcome === 'invalid') {
+          deps.logger.warn({ channel: 'telegram' }, 'unreadable Telegram update acknowledged and dropped');
+          return reply.code(200).send({ ok: true, ignored: 'invalid update' });
+        }
         return reply.code(200).send({ ok: true });
       } catch (error) {
         deps.logger.error({ channel: 'telegram', err: { message: error instanceof Error ? error.message : String(error) } }, 'telegram update not stored; Telegram will redeliver it');
