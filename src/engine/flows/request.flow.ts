@@ -183,9 +183,12 @@ async function acceptNationalId(turn: Turn): Promise<boolean> {
   if (!draft) return false;
   const result = validateNationalId(turn.text);
   if (!result.ok) return reject(turn, `request.errors.national_id_${result.reason}`);
+  // Only the applicant's own chat hears at once that a request is open. Anyone else learns it at
+  // submission, after the whole form and the attestation: otherwise typing a neighbour's iqama
+  // number here would reveal, at no cost, that their family applies to a prisoners' charity.
   const open = await turn.ports.requests.findOpenByNationalId(result.value, turn.ref);
-  if (open) {
-    tellAlreadyOpen(turn, open.reference, open.sameSender);
+  if (open?.sameSender) {
+    tellAlreadyOpen(turn, open.reference, true);
     return false;
   }
   draft.nationalId = result.value;
