@@ -66,7 +66,7 @@ async function sendOne(deps: SendProcessorDeps, sender: ChannelSender, item: Out
       .catch((error: unknown) => ({ type: 'failed' as const, retryable: true, reason: error instanceof Error ? error.message : 'send threw' }));
     switch (outcome.type) {
       case 'sent':
-        await deps.log.markSent(item.id, outcome.externalId, new Date());
+        await deps.log.markSent(item.id, item.channel, outcome.externalId, new Date());
         return true;
       case 'rate_limited':
         await deps.log.release(item.id, true, `rate limited for ${outcome.retryAfterMs} ms`);

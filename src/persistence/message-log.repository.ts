@@ -11,6 +11,11 @@ const isPlatformCommand = (v: string | null): v is PlatformCommand => v === 'sta
 
 export type RecordOutcome = { type: 'new'; id: string; conversationId: string } | { type: 'duplicate'; id: string; conversationId: string; pending: boolean };
 
+/** Platform message ids are kept only as digests (they can embed phone numbers); every look-up digests the same way. */
+export function externalIdDigest(cipher: FieldCipher, channel: string, externalId: string): string {
+  return cipher.digest('external-id', `${channel}\u0000${externalId}`);
+}
+
 /**
  * Shows a typed national ID or phone number as "******1234" when history is replayed (e.g. the web
  * chat after a reload, possibly on a shared device): runs of 7+ digits in any script, spaces allowed.
@@ -178,14 +183,12 @@ export class MessageLogRepository {
     return false;
   }
 
-  /** Platform ids are kept only as digests (they can embed phone numbers); look-ups digest the same way. */
   externalDigest(channel: ChannelId, externalId: string): string {
-    return this.cipher.digest('external-id', `${channel}\u0000${externalId}`);
+    return externalIdDigest(this.cipher, channel, externalId);
   }
 
-  async markSent(id: string, externalId: string | null, now: Date): Promise<void> {
-    const channel = (await this.models.Outbound.findById(id, { channel: 1 }).lean())?.channel as ChannelId | undefined;
-    const digest = externalId && channel ? this.externalDigest(channel, externalId) : null;
+  async markSent(id: string, channel: ChannelId, externalId: string | null, now: Date): Promise<void> {
+    const digest = externalId ? this.externalDigest(channel, externalId) : null;
     await this.models.Outbound.updateOne({ _id: id }, { $set: { status: 'sent', externalId: digest, sentAt: now, error: null } });
   }
 

@@ -9,6 +9,7 @@ import {
 import type { ConversationRef, CreateRequestOutcome, NewSupportRequest, OpenRequestMatch, RequestRepository } from '../engine/ports';
 import { FieldCipher } from '../security/field-cipher';
 import { nextSequence, type Models, type SupportRequestDoc } from './models';
+import { externalIdDigest } from './message-log.repository';
 import { isDuplicateKeyError } from './mongo-errors';
 
 /** A lock whose request never got written (crash between the two inserts) is taken over after this. */
@@ -87,7 +88,7 @@ export class MongoRequestRepository implements RequestRepository {
       descriptionSealed: seal(data.description),
       language: input.language,
       // The channel message id is evidence, kept as a digest: platform ids can embed phone numbers.
-      attestation: { ...input.attestation, messageId: this.cipher.digest('external-id', `${input.attestation.channel}\u0000${input.attestation.messageId}`) },
+      attestation: { ...input.attestation, messageId: externalIdDigest(this.cipher, input.attestation.channel, input.attestation.messageId) },
       submittedAt: now,
       updatedAt: now,
     };

@@ -8,6 +8,7 @@ import { createWhatsAppCloudModule } from '../channels/whatsapp-cloud/cloud.modu
 import { createWhatsAppWebModule } from '../channels/whatsapp-web/wweb.module';
 import type { Translator } from '../engine/ports';
 import type { Logger } from '../logging/logger';
+import { conversationId } from '../persistence/conversation.store';
 import type { MessageLogRepository } from '../persistence/message-log.repository';
 import { dataDirOf, type Services } from './services';
 
@@ -31,7 +32,7 @@ export function buildChannelModules(deps: ModuleDeps): { modules: ChannelModule[
       translator,
       logger,
       sessionSecret: services.sessionSecret as string,
-      history: (ref, limit) => deps.log().history(historyKey(deps, ref), limit),
+      history: (ref, limit) => deps.log().history(conversationId(services.cipher, ref), limit),
       live,
       secureCookies: config.env === 'production',
     }),
@@ -61,8 +62,4 @@ export function buildChannelModules(deps: ModuleDeps): { modules: ChannelModule[
     );
   }
   return { modules, close: () => live.close() };
-}
-
-function historyKey(deps: ModuleDeps, ref: { channel: 'web'; account: string; sender: string }): string {
-  return deps.services.cipher.digest('conversation', `${ref.channel}\u0000${ref.account}\u0000${ref.sender}`);
 }

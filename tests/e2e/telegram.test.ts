@@ -1,3 +1,4 @@
+import { conversationId } from '../../src/persistence/conversation.store';
 import type { FastifyInstance } from 'fastify';
 import type { ChannelModule } from '../../src/channels/module';
 import { createTelegramModule } from '../../src/channels/telegram/telegram.module';
@@ -168,7 +169,7 @@ describe('Telegram channel, long polling', () => {
     api.injectUpdate(makeTelegramUpdate.voice(chat));
     await api.waitForCalls('sendMessage', toChat(chat, t('en', 'answers.text_only')), 2);
     // Platform ids are stored as digests, so this chat's records are found by its conversation id.
-    const conversation = run.env.services.cipher.digest('conversation', `telegram\u0000${TOKEN.split(':')[0]}\u0000${chat}`);
+    const conversation = conversationId(run.env.services.cipher, { channel: 'telegram', account: TOKEN.split(':')[0] as string, sender: String(chat) });
     const stored = await run.env.services.mongo.collection('inbound_messages').find({ conversationId: conversation }).sort({ receivedAt: 1 }).toArray();
     expect(stored.map((d) => d.attachment)).toEqual([null, 'image', 'voice']);
   }, 60_000);
