@@ -1,5 +1,6 @@
 import { DEFAULT_THRESHOLDS, NluClassifier, withinOneEdit, type TrainingPhrase } from '../../src/nlu/classifier';
 import { loadTrainingPhrases } from '../../src/nlu/training-data';
+import { evaluate } from '../../src/nlu/evaluate';
 
 const tiny: TrainingPhrase[] = [
   ...['ابي اقدم طلب دعم', 'اريد تقديم طلب مساعدة', 'كيف اقدم طلب', 'تقديم طلب جديد'].map((text) => ({ text, intent: 'request_new' as const, language: 'ar' as const })),
@@ -41,5 +42,20 @@ describe('classifier guards', () => {
     const a = NluClassifier.train(phrases).scores('ابي اعرف وش صار على طلبي');
     const b = NluClassifier.train(phrases).scores('ابي اعرف وش صار على طلبي');
     expect(a.ranked).toEqual(b.ranked);
+  });
+});
+
+describe('evaluation', () => {
+  it('counts an offer of two intents as right for neither in-scope nor off-topic text', () => {
+    const strict = NluClassifier.train(tiny, { ...DEFAULT_THRESHOLDS, confidentProbability: 0.99 });
+    expect(strict.classify('طلب').type).toBe('unsure');
+    const report = evaluate(strict, [
+      { text: 'طلب', intent: 'request_new', language: 'ar' },
+      { text: 'طلب', intent: 'unknown', language: 'ar' },
+      { text: 'كم سعر الذهب', intent: 'unknown', language: 'ar' },
+    ]);
+    expect(report.inScope).toEqual({ total: 1, correct: 0, offered: 1 });
+    expect(report.offTopic).toEqual({ total: 2, correct: 1, offered: 0 });
+    expect(report.errors.map((e) => e.got)).toEqual(['unsure(request_new|request_status)', 'unsure(request_new|request_status)']);
   });
 });
