@@ -2,6 +2,7 @@ import type { Intent } from '../domain/intents';
 import type { Language } from '../domain/language';
 import type { Classification, IntentClassifier } from '../engine/ports';
 import { extractFeatures, lightStem, wordTokens } from './features';
+import { phoneticKey } from './phonetic';
 import { SoftmaxModel, type SparseVector } from './softmax';
 
 export interface TrainingPhrase {
@@ -38,7 +39,8 @@ export interface IntentScore {
 }
 
 /**
- * Intent classifier: a softmax model over TF-IDF features (words, light stems, word pairs,
+ * Intent classifier: a softmax model over TF-IDF features (words, light stems, consonant
+ * skeletons shared by Arabic script and Arabizi / Urdu script and Roman Urdu, word pairs,
  * character n-grams) decides; guards stop confident wrong answers: an explicit `unknown` class
  * trained on off-topic text, a known-word coverage rule, a minimum similarity to some in-scope
  * training phrasing, and a probability/margin rule that offers the two best intents instead of guessing.
@@ -50,6 +52,8 @@ export class NluClassifier implements IntentClassifier {
   private offTopicDocs = 0;
   private readonly docLanguages: Language[] = [];
   private readonly vocabulary = new Set<string>();
+  /** Consonant skeletons of in-scope words: "6alab" is known when "طلب" was trained. */
+  private readonly phoneticVocabulary = new Set<string>();
   private model: SoftmaxModel<Intent> | null = null;
 
   private constructor(private readonly thresholds: ClassifierThresholds) {}
@@ -86,6 +90,8 @@ export class NluClassifier implements IntentClassifier {
       for (const t of wordTokens(phrase.text)) {
         this.vocabulary.add(t);
         this.vocabulary.add(lightStem(t));
+        const key = phoneticKey(t);
+        if (key.length >= 3) this.phoneticVocabulary.add(key);
       }
     });
   }
@@ -134,6 +140,8 @@ export class NluClassifier implements IntentClassifier {
 
   private isKnown(token: string): boolean {
     if (this.vocabulary.has(token) || this.vocabulary.has(lightStem(token))) return true;
+    const key = phoneticKey(token);
+    if (key.length >= 3 && this.phoneticVocabulary.has(key)) return true;
     if (token.length < 5) return false;
     for (const word of this.vocabulary) if (withinOneEdit(word, token)) return true;
     return false;

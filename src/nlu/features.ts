@@ -1,4 +1,5 @@
 import { normalizeForMatching, tokenize } from './normalize';
+import { phoneticKey } from './phonetic';
 
 /** Arabic clitics stripped for the stem feature: "والخدمات" and "خدمات" should meet. */
 const ARABIC_PREFIXES = ['وال', 'بال', 'فال', 'كال', 'لل', 'ال', 'و', 'ب', 'ف'];
@@ -32,6 +33,8 @@ export function extractFeatures(raw: string): Map<string, number> {
   tokens.forEach((token, i) => {
     add(`w:${token}`, 1);
     add(`s:${lightStem(token)}`, 1);
+    const key = phoneticKey(token);
+    if (key.length >= 2) add(`p:${key}`, 1);
     const next = tokens[i + 1];
     if (next) add(`b:${token}_${next}`, 1);
     const padded = ` ${token} `;

@@ -32,6 +32,11 @@ describe('classifier guards', () => {
     if (r.type === 'unsure') expect([...r.candidates].sort()).toEqual(['request_new', 'request_status']);
   });
 
+  it('counts an Arabizi word as known when its Arabic spelling was trained (coverage by consonant skeleton)', () => {
+    expect(small.coverage('a8adem 6alab')).toBe(1);
+    expect(small.coverage('a8adem dinner')).toBe(0.5);
+  });
+
   it('tolerates one typo in longer words for coverage', () => {
     expect(withinOneEdit('الخدمات', 'الخدمت')).toBe(true);
     expect(withinOneEdit('الخدمات', 'الخد')).toBe(false);
