@@ -1,6 +1,7 @@
 import type { Intent } from '../domain/intents';
 import type { Language } from '../domain/language';
 import { NluClassifier, type ClassifierThresholds, type TrainingPhrase } from './classifier';
+import { normalizeForMatching } from './normalize';
 
 export interface Tally {
   total: number;
@@ -83,4 +84,22 @@ export function byLanguage(report: EvalReport, language: Language): { inScope: T
     into.offered += t.offered;
   }
   return { inScope, offTopic };
+}
+
+/** Two phrasings are the same for training purposes when they normalise to the same letters. */
+export function phrasingKey(text: string): string {
+  return normalizeForMatching(text).replace(/\s+/g, '');
+}
+
+/**
+ * Splits test cases into those that also occur in training (common phrasings such as
+ * "السلام عليكم" that independent writers produce alike) and the unseen rest. Accuracy on
+ * unseen phrasings is the measure of understanding; the seen ones only check memory.
+ */
+export function splitBySeen(cases: readonly TrainingPhrase[], training: readonly TrainingPhrase[]): { seen: TrainingPhrase[]; unseen: TrainingPhrase[] } {
+  const trained = new Set(training.map((p) => phrasingKey(p.text)));
+  const seen: TrainingPhrase[] = [];
+  const unseen: TrainingPhrase[] = [];
+  for (const c of cases) (trained.has(phrasingKey(c.text)) ? seen : unseen).push(c);
+  return { seen, unseen };
 }
