@@ -131,7 +131,7 @@ export class NluClassifier implements IntentClassifier {
     return { ranked, similarity, offTopicSimilarity, language: similarity > 0 ? (this.docLanguages[best] ?? null) : null };
   }
 
-  /** Share of the message's words (2+ letters) seen in in-scope training, allowing one typo in longer words. */
+  /** Share of the message's words (2+ letters) seen in in-scope training, allowing one typo in longer words, a missing space, or a transliteration. */
   coverage(text: string): number {
     const tokens = wordTokens(text).filter((t) => t.length >= 2);
     if (tokens.length === 0) return 0;
@@ -142,6 +142,8 @@ export class NluClassifier implements IntentClassifier {
     if (this.vocabulary.has(token) || this.vocabulary.has(lightStem(token))) return true;
     const key = phoneticKey(token);
     if (key.length >= 3 && this.phoneticVocabulary.has(key)) return true;
+    // Two known words typed without a space ("السلامعليكم", "عنديشكوى").
+    for (let i = 2; i <= token.length - 2; i += 1) if (this.vocabulary.has(token.slice(0, i)) && this.vocabulary.has(token.slice(i))) return true;
     if (token.length < 5) return false;
     for (const word of this.vocabulary) if (withinOneEdit(word, token)) return true;
     return false;

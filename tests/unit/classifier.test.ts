@@ -37,6 +37,11 @@ describe('classifier guards', () => {
     expect(small.coverage('a8adem dinner')).toBe(0.5);
   });
 
+  it('counts two known words typed without a space as known', () => {
+    expect(small.coverage('اقدمطلب')).toBe(1);
+    expect(small.coverage('اقدمبرتقال')).toBe(0);
+  });
+
   it('tolerates one typo in longer words for coverage', () => {
     expect(withinOneEdit('الخدمات', 'الخدمت')).toBe(true);
     expect(withinOneEdit('الخدمات', 'الخد')).toBe(false);
