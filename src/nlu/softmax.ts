@@ -11,7 +11,7 @@ export interface SoftmaxOptions {
   seed: number;
 }
 
-export const DEFAULT_SOFTMAX: SoftmaxOptions = { epochs: 60, learningRate: 0.3, l2: 1e-5, seed: 17 };
+export const DEFAULT_SOFTMAX: SoftmaxOptions = { epochs: 100, learningRate: 0.3, l2: 1e-5, seed: 17 };
 
 /** A training vector with its features turned into column numbers (same order as the map). */
 interface IndexedVector {
