@@ -105,8 +105,20 @@ export class SendQueue {
   }
 
   async flush(conversationId: string, channel?: ChannelId): Promise<void> {
-    const queue = (channel && this.pinnedQueues.get(channel)) || (this.shardQueues[shardOf(conversationId, this.shards)] as Queue<SendJob>);
-    await queue.add('flush', { conversationId }, { attempts: 10, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
+    await this.queueFor(conversationId, channel).add('flush', { conversationId }, { attempts: 10, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
+  }
+
+  /**
+   * A recovery flush: one try, and at most one waiting per conversation (a fixed job id, removed
+   * when done), so sweeping every minute during a long outage adds one attempt a minute, not a pile
+   * of jobs each with its own retries.
+   */
+  async flushOnce(conversationId: string, channel?: ChannelId): Promise<void> {
+    await this.queueFor(conversationId, channel).add('flush', { conversationId }, { jobId: `recover-${conversationId}`, attempts: 1, removeOnComplete: true, removeOnFail: true });
+  }
+
+  private queueFor(conversationId: string, channel?: ChannelId): Queue<SendJob> {
+    return (channel && this.pinnedQueues.get(channel)) || (this.shardQueues[shardOf(conversationId, this.shards)] as Queue<SendJob>);
   }
 
   async enforceGlobalConcurrency(): Promise<void> {

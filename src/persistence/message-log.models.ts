@@ -50,6 +50,7 @@ const InboundSchema = new Schema<InboundDoc>(
 );
 InboundSchema.index({ channel: 1, account: 1, externalId: 1 }, { unique: true });
 InboundSchema.index({ conversationId: 1, receivedAt: 1 });
+InboundSchema.index({ status: 1, storedAt: 1 });
 
 /**
  * The outbound log: one document per reply bubble, `_id` derived from its cause so a retried
@@ -99,6 +100,7 @@ const OutboundSchema = new Schema<OutboundDoc>(
 );
 OutboundSchema.index({ conversationId: 1, status: 1, seq: 1 });
 OutboundSchema.index({ channel: 1, externalId: 1 });
+OutboundSchema.index({ status: 1, createdAt: 1 });
 
 /** Delivery receipts reported by platforms (WhatsApp Cloud statuses). */
 export interface DeliveryStatusDoc {

@@ -105,6 +105,25 @@ export class MessageLogRepository {
     return (await this.models.Inbound.exists({ conversationId: conversationId(this.cipher, ref) })) !== null;
   }
 
+  /** Inbound messages stored before `before` and still not answered: their queue job gave up or was lost. */
+  async stalledInbound(before: Date, limit: number): Promise<Array<{ id: string; conversationId: string }>> {
+    const docs = await this.models.Inbound.find({ status: 'pending', storedAt: { $lt: before } }, { conversationId: 1 })
+      .sort({ storedAt: 1 })
+      .limit(limit)
+      .lean();
+    return docs.map((d) => ({ id: d._id, conversationId: d.conversationId }));
+  }
+
+  /** Conversations with a reply bubble created before `before` and still unsent (not `unknown`/`failed`). */
+  async stalledOutbound(before: Date, limit: number): Promise<Array<{ conversationId: string; channel: ChannelId }>> {
+    const groups = await this.models.Outbound.aggregate<{ _id: { conversationId: string; channel: string } }>([
+      { $match: { status: 'pending', createdAt: { $lt: before } } },
+      { $group: { _id: { conversationId: '$conversationId', channel: '$channel' }, bubbles: { $sum: 1 } } },
+      { $limit: limit },
+    ]);
+    return groups.map((g) => ({ conversationId: g._id.conversationId, channel: g._id.channel as ChannelId }));
+  }
+
   async markInboundDone(id: string): Promise<void> {
     await this.models.Inbound.updateOne({ _id: id }, { $set: { status: 'done' } });
   }

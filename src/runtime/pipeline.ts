@@ -5,6 +5,7 @@ import { InboundGateway } from '../channels/gateway';
 import type { ChannelModule } from '../channels/module';
 import type { Engine } from '../engine/engine';
 import { InboundQueue, startInboundWorkers } from '../jobs/inbound.queue';
+import { startRecovery } from '../jobs/recovery';
 import { SendQueue, startPinnedSendWorker, startSendWorkers, type SendProcessorDeps } from '../jobs/send.queue';
 import type { Logger } from '../logging/logger';
 import { createMessageLogModels } from '../persistence/message-log.models';
@@ -54,6 +55,7 @@ export async function createPipeline(services: Services, modules: readonly Chann
     logger: options.logger,
   };
   const workers: Worker[] = [];
+  const stoppers: Array<() => void> = [];
   return {
     gateway: new InboundGateway(log, inbound),
     log,
@@ -62,11 +64,13 @@ export async function createPipeline(services: Services, modules: readonly Chann
     startWorkers(engine) {
       workers.push(...startInboundWorkers(connection, options.shards, { engine, log, send, senders, logger: options.logger }, prefix));
       workers.push(...startSendWorkers(connection, options.shards, sendDeps, prefix));
+      stoppers.push(startRecovery({ log, inbound, send, logger: options.logger }).stop);
     },
     startPinnedWorkers() {
       for (const channel of pinned) workers.push(startPinnedSendWorker(connection, channel, sendDeps, prefix));
     },
     async close() {
+      for (const stop of stoppers) stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await Promise.allSettled([inbound.close(), send.close()]);
       await connection.quit().catch(() => undefined);

@@ -1,6 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { INBOUND_QUEUE } from '../../src/jobs/inbound.queue';
+import { recoverStalled } from '../../src/jobs/recovery';
+import { SEND_QUEUE } from '../../src/jobs/send.queue';
+import { shardOf, shardQueueName } from '../../src/jobs/sharding';
+import { createLogger } from '../../src/logging/logger';
 import type { InboundMessage } from '../../src/domain/messages';
 import { makeInbound, makeNationalId } from '../support/fixtures';
 import { eventually, startTestPipeline } from '../support/pipeline';
@@ -144,6 +150,47 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       expect((await outbound.findOne({ _id: 'cause-1:0' }))?.status).toBe('unknown');
       expect((await readSent(redis, sentKey)).map((s) => s.text)).toEqual(['b']);
     } finally {
+      await run.close();
+    }
+  });
+
+  it('recovers stored work whose queue job was lost or gave up: the message is answered and pending bubbles are sent, once', async () => {
+    const sentKey = `sent:${Date.now()}:recover`;
+    const run = await startTestPipeline('recover', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'p') }], { workers: false });
+    const queues: Queue[] = [];
+    try {
+      const now = Date.now();
+      const longAgo = new Date(now - 10 * 60_000);
+      // Stored ten minutes ago, but its job never ran (Redis lost it, or its retries ran out).
+      const stale = await run.pipeline.log.recordInbound(makeInbound({ sender: 'rec-1', text: 'السلام عليكم', messageId: 'rec-in-1' }), longAgo);
+      // Stored a moment ago: its job may still be on its way, so it is not touched.
+      await run.pipeline.log.recordInbound(makeInbound({ sender: 'rec-3', text: 'شكرا', messageId: 'rec-in-3' }), new Date(now));
+      const ref = { channel: 'console' as const, account: 'test', sender: 'rec-2' };
+      await run.pipeline.log.appendOutbound('rec-cause', ref, [{ text: 'first' }, { text: 'second' }], { language: 'ar', kind: 'reply', lastInboundAt: null, order: 1 }, longAgo);
+      const deps = { log: run.pipeline.log, inbound: run.pipeline.inbound, send: run.pipeline.send, logger: createLogger('silent') };
+
+      expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 1, conversations: 1 });
+      expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 1, conversations: 1 });
+      // Sweeping twice queued each piece of work once.
+      const connection = { url: process.env.REDIS_URL as string };
+      const waiting = async (name: string, conversation: string): Promise<number> => {
+        const queue = new Queue(shardQueueName(name, shardOf(conversation, 2)), { connection, prefix: run.prefix });
+        queues.push(queue);
+        return queue.getWaitingCount();
+      };
+      expect(await waiting(INBOUND_QUEUE, stale.conversationId)).toBe(1);
+      expect(await waiting(SEND_QUEUE, await conversationIdOf(run, 'rec-2'))).toBe(1);
+
+      run.pipeline.startWorkers(run.env.core.engine);
+      const outbound = run.env.services.mongo.collection('outbound_messages');
+      await eventually(async () => ((await outbound.countDocuments({ status: 'sent' })) >= 4 ? true : undefined), 20_000, 'recovered replies sent');
+      const sent = await readSent(redis, sentKey);
+      expect(sent.filter((m) => m.to === 'rec-2').map((m) => m.text)).toEqual(['first', 'second']);
+      expect(sent.filter((m) => m.to === 'rec-1')[0]?.text).toBe(t('ar', 'answers.welcome'));
+      expect(sent.some((m) => m.to === 'rec-3')).toBe(false);
+      expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 0, conversations: 0 });
+    } finally {
+      await Promise.all(queues.map((q) => q.close()));
       await run.close();
     }
   });
