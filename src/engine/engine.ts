@@ -1,6 +1,6 @@
 import { DEFAULT_LANGUAGE, isLanguage } from '../domain/language';
 import type { EngineResult, InboundMessage, PlatformCommand } from '../domain/messages';
-import { detectLanguage, parseLanguageRequest } from '../nlu/language-detect';
+import { detectLanguageEvidence, parseLanguageRequest } from '../nlu/language-detect';
 import { matchChoice, matchCommand, type Command } from './input';
 import type { ConversationRef, EnginePorts } from './ports';
 import { migrateState } from './migrate';
@@ -45,8 +45,8 @@ export class Engine {
 }
 
 function firstContactState(msg: InboundMessage): ConversationState {
-  const detected = detectLanguage(msg.text);
-  if (detected) return initialState(detected, 'detected');
+  const detected = detectLanguageEvidence(msg.text);
+  if (detected) return initialState(detected.language, detected.clear ? 'detected' : 'guessed');
   const hint = msg.languageHint?.slice(0, 2).toLowerCase();
   return isLanguage(hint) ? initialState(hint, 'detected') : initialState(DEFAULT_LANGUAGE, 'default');
 }
@@ -159,13 +159,19 @@ function reprompt(turn: Turn): void {
   showMainMenu(turn);
 }
 
-/** Until letters have shown the beneficiary's language, follow the script they write in. */
+/**
+ * Until a message has shown the beneficiary's language clearly, follow the language they write
+ * in: someone whose first words were "assalam o alaikum" (read as Arabizi) and who then writes
+ * in Roman Urdu gets Urdu. Only between flows, so a name typed in Latin letters mid-request
+ * changes nothing; once clear (or chosen), the language stays.
+ */
 function adoptScriptLanguage(turn: Turn): void {
-  if (turn.state.languageSource !== 'default') return;
-  const detected = detectLanguage(turn.text);
-  if (!detected) return;
-  turn.state.language = detected;
-  turn.state.languageSource = 'detected';
+  const source = turn.state.languageSource;
+  if (source !== 'default' && source !== 'guessed') return;
+  const detected = detectLanguageEvidence(turn.text);
+  if (!detected || (source === 'guessed' && !detected.clear)) return;
+  turn.state.language = detected.language;
+  turn.state.languageSource = detected.clear ? 'detected' : 'guessed';
 }
 
 /** Someone mid-request who comes back after a while is asked whether to continue, not surprised by an old question. */

@@ -54,7 +54,12 @@ export const STATE_VERSION = 1;
 export interface ConversationState {
   v: typeof STATE_VERSION;
   language: Language;
-  languageSource: 'default' | 'detected' | 'chosen';
+  /**
+   * default: no letters seen yet; guessed: from a message that did not say it clearly (a lone
+   * "assalam o alaikum", "ok"); detected: from a clear message; chosen: asked for by name or menu.
+   * Only default and guessed follow the next message's language.
+   */
+  languageSource: 'default' | 'guessed' | 'detected' | 'chosen';
   mode: Mode;
   choices: PendingChoice[];
   misunderstandings: number;

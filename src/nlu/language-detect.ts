@@ -12,6 +12,8 @@ import { normalizeForMatching, tokenize } from './normalize';
 const INVISIBLES = /[\u200B-\u200F\u061C\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g;
 const ARABIC_SCRIPT_LETTER = /(?=\p{L})\p{Script=Arabic}/gu;
 const LATIN_SCRIPT_LETTER = /(?=\p{L})\p{Script=Latin}/gu;
+/** A normalised token holding an Arabic-script letter. */
+const ARABIC_SCRIPT_WORD = /(?=\p{L})\p{Script=Arabic}/u;
 
 /**
  * Letters Urdu uses and Gulf Arabic never does: ٹ ڈ ڑ ں ھ ہ ۂ ۃ ے ۓ. چ گ پ ڤ are NOT here:
@@ -71,11 +73,16 @@ function countMatches(text: string, pattern: RegExp): number {
   return text.match(pattern)?.length ?? 0;
 }
 
-function classifyArabicScript(text: string): Language {
+/** Arabic-script words it takes before Arabic (or Urdu by keyboard letters alone) counts as clear. */
+const CLEAR_SCRIPT_WORDS = 3;
+
+function classifyArabicScript(text: string): LanguageEvidence {
   const letters = (text.match(ARABIC_SCRIPT_LETTER) ?? []).join('');
-  if (STRONG_URDU_LETTER.test(letters)) return 'ur';
-  if (WEAK_URDU_LETTER.test(letters) && !ARABIC_ONLY_LETTER.test(letters)) return 'ur';
-  return 'ar';
+  if (STRONG_URDU_LETTER.test(letters)) return { language: 'ur', clear: true };
+  const words = tokenize(normalizeForMatching(text)).filter((t) => ARABIC_SCRIPT_WORD.test(t)).length;
+  const clear = words >= CLEAR_SCRIPT_WORDS;
+  if (WEAK_URDU_LETTER.test(letters) && !ARABIC_ONLY_LETTER.test(letters)) return { language: 'ur', clear };
+  return { language: 'ar', clear };
 }
 
 function isArabiziDigitWord(token: string): boolean {
@@ -89,18 +96,27 @@ function isArabiziDigitWord(token: string): boolean {
 /**
  * Scores a Latin-script message. A digit-letter is strong evidence of Arabizi (weight 2);
  * greetings like "salam", "inshallah" or "mumkin" are shared with Urdu speakers (weight 1),
- * so Roman Urdu wins a tie.
+ * so Roman Urdu wins a tie. Clear: two Roman Urdu words ahead of Arabizi, Arabizi worth 3, or
+ * three words of neither (English).
  */
-function classifyLatinScript(text: string): Language {
+function classifyLatinScript(text: string): LanguageEvidence {
   let arabizi = 0;
   let urdu = 0;
-  for (const token of tokenize(normalizeForMatching(text))) {
+  const tokens = tokenize(normalizeForMatching(text));
+  for (const token of tokens) {
     if (isArabiziDigitWord(token)) arabizi += 2;
     else if (ARABIZI_WORDS.has(token)) arabizi += 1;
     if (ROMAN_URDU_WORDS.has(token)) urdu += 1;
   }
-  if (urdu > 0 && urdu >= arabizi) return 'ur';
-  return arabizi > 0 ? 'ar' : 'en';
+  if (urdu > 0 && urdu >= arabizi) return { language: 'ur', clear: urdu >= 2 && urdu > arabizi };
+  if (arabizi > 0) return { language: 'ar', clear: arabizi >= 3 };
+  return { language: 'en', clear: tokens.filter((t) => /[a-z]/.test(t)).length >= CLEAR_SCRIPT_WORDS };
+}
+
+/** A guess at a message's language, and whether the message says it clearly (not a lone greeting or "ok"). */
+export interface LanguageEvidence {
+  language: Language;
+  clear: boolean;
 }
 
 /**
@@ -112,12 +128,16 @@ function classifyLatinScript(text: string): Language {
  * Returns null when there is nothing to go on: no Arabic or Latin letters at all (digits,
  * emoji, or a script we do not serve), so the caller keeps the language it already has.
  */
-export function detectLanguage(raw: string): Language | null {
+export function detectLanguageEvidence(raw: string): LanguageEvidence | null {
   const text = raw.normalize('NFC').replace(INVISIBLES, '');
   const arabicLetters = countMatches(text, ARABIC_SCRIPT_LETTER);
   const latinLetters = countMatches(text, LATIN_SCRIPT_LETTER);
   if (arabicLetters === 0 && latinLetters === 0) return null;
   return arabicLetters >= latinLetters ? classifyArabicScript(text) : classifyLatinScript(text);
+}
+
+export function detectLanguage(raw: string): Language | null {
+  return detectLanguageEvidence(raw)?.language ?? null;
 }
 
 /** Names of each language as users write them, in any of our scripts or in Latin letters. */

@@ -93,6 +93,35 @@ describe('languages', () => {
     expect(chat.text).toContain(t('en', 'request.ask.nationalId'));
   });
 
+  it('lets a lone greeting\'s guess give way once the next message shows the language clearly', async () => {
+    const chat = new ChatHarness(env.core.engine, 'roman-urdu-worker');
+    await chat.send('assalam o alaikum'); // reads as Arabizi: a guess only
+    expect(chat.last?.language).toBe('ar');
+    await chat.send('mera shohar jail mein hai mujhe madad chahiye apply kaise karna hai');
+    expect(chat.last?.language).toBe('ur');
+    expect(chat.text).toContain(t('ur', 'request.ask.applicantName'));
+    await chat.send('cancel');
+    await chat.send('ok thank you so much for this');
+    expect(chat.last?.language).toBe('ur'); // clear now: it stays
+  });
+
+  it('keeps a clearly shown language when a short message in another script follows', async () => {
+    const chat = new ChatHarness(env.core.engine, 'clear-arabic');
+    await chat.send('السلام عليكم ورحمة الله وبركاته');
+    await chat.send('ok thanks');
+    expect(chat.last?.language).toBe('ar');
+  });
+
+  it('does not take a name typed in Latin letters mid-request as a language', async () => {
+    const chat = new ChatHarness(env.core.engine, 'latin-name');
+    await chat.send('salam');
+    await chat.send('1');
+    expect(chat.text).toContain(t('ar', 'request.ask.applicantName'));
+    await chat.send('Muhammad Asif Khan Niazi');
+    expect(chat.last?.language).toBe('ar');
+    expect(chat.text).toContain(t('ar', 'request.ask.nationalId'));
+  });
+
   it('answers Arabizi in Arabic', async () => {
     const chat = new ChatHarness(env.core.engine, 'arabizi');
     await chat.send('abi a9adem 6alab');

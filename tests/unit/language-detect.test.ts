@@ -1,4 +1,4 @@
-import { detectLanguage, parseLanguageRequest } from '../../src/nlu/language-detect';
+import { detectLanguage, detectLanguageEvidence, parseLanguageRequest } from '../../src/nlu/language-detect';
 
 describe('detectLanguage', () => {
   it.each([
@@ -116,6 +116,24 @@ describe('detectLanguage', () => {
 
   it('ignores bidi marks around text', () => {
     expect(detectLanguage('\u200Fhello\u200E')).toBe('en');
+  });
+});
+
+describe('detectLanguageEvidence', () => {
+  it.each([
+    ['السلام عليكم', 'ar', false],
+    ['السلام عليكم ورحمة الله', 'ar', true],
+    ['ابي اقدم طلب', 'ar', true],
+    ['شکریہ', 'ur', true], // an Urdu-only letter is clear on its own
+    ['assalam o alaikum', 'ar', false],
+    ['abi a9adem 6alab', 'ar', true],
+    ['mujhe madad', 'ur', true],
+    ['kya', 'ur', false],
+    ['ok', 'en', false],
+    ['ok thanks', 'en', false],
+    ['can i apply for support', 'en', true],
+  ] as const)('%s → %s (clear: %s)', (text, language, clear) => {
+    expect(detectLanguageEvidence(text)).toEqual({ language, clear });
   });
 });
 
