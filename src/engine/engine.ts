@@ -1,7 +1,7 @@
 import { DEFAULT_LANGUAGE, isLanguage } from '../domain/language';
 import type { EngineResult, InboundMessage, PlatformCommand } from '../domain/messages';
 import { detectLanguageEvidence, parseLanguageRequest } from '../nlu/language-detect';
-import { matchChoice, matchCommand, type Command } from './input';
+import { isOptionValue, matchChoice, matchCommand, type Command } from './input';
 import type { ConversationRef, EnginePorts } from './ports';
 import { migrateState } from './migrate';
 import { initialState, type ConversationState } from './state';
@@ -60,11 +60,13 @@ async function runTurn(turn: Turn): Promise<void> {
   if (mode.type === 'handoff' && (await onHandoffMessage(turn, leavesHandoff))) return;
   if (turn.msg.command) return onPlatformCommand(turn, turn.msg.command);
   if (turn.text === '') return onNonText(turn);
-  if (turn.state.mode.type === 'idle') adoptScriptLanguage(turn);
+  const choice = matchChoice(turn.text, turn.previousChoices);
+  // A tapped button or a menu number is not the person's own words: it says nothing of their language.
+  if (turn.state.mode.type === 'idle' && choice === null && !isOptionValue(turn.text)) adoptScriptLanguage(turn);
   if (isStaleDraft(turn)) return offerResume(turn);
   if (turn.state.mode.type !== 'idle' && (await handleCommand(turn, command))) return;
   if (languageRequested(turn)) return;
-  await dispatch(turn, matchChoice(turn.text, turn.previousChoices));
+  await dispatch(turn, choice);
 }
 
 async function dispatch(turn: Turn, choice: string | null): Promise<void> {

@@ -12,6 +12,14 @@ export type Command = (typeof COMMANDS)[number];
  * Resolves what the beneficiary picked: a menu number ("2", "٢", "اثنين"), the option's value
  * (channels with buttons send it back verbatim) or the option's label typed out.
  */
+/** The shape of an option value ("intent:request_new", "relation:parent") as buttons send it back. */
+const OPTION_VALUE = /^[a-z_]+:[\w:-]+$/;
+
+/** True when the text is a button's option value rather than words the person typed. */
+export function isOptionValue(text: string): boolean {
+  return OPTION_VALUE.test(text);
+}
+
 export function matchChoice(text: string, choices: readonly PendingChoice[]): string | null {
   if (choices.length === 0) return null;
   const byValue = choices.find((c) => c.value === text);

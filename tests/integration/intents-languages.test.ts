@@ -112,6 +112,16 @@ describe('languages', () => {
     expect(chat.last?.language).toBe('ar');
   });
 
+  it('does not take a tapped button (its option value comes back as text) as a language', async () => {
+    const chat = new ChatHarness(env.core.engine, 'button-tapper');
+    await chat.send('salam');
+    await chat.send('support:family_social'); // a button from an old message (reads as three English words)
+    expect(chat.last?.language).toBe('ar');
+    await chat.send('intent:request_new'); // a current menu button
+    expect(chat.last?.language).toBe('ar');
+    expect(chat.text).toContain(t('ar', 'request.ask.applicantName'));
+  });
+
   it('does not take a name typed in Latin letters mid-request as a language', async () => {
     const chat = new ChatHarness(env.core.engine, 'latin-name');
     await chat.send('salam');
