@@ -164,14 +164,18 @@ function reprompt(turn: Turn): void {
 /**
  * Until a message has shown the beneficiary's language clearly, follow the language they write
  * in: someone whose first words were "assalam o alaikum" (read as Arabizi) and who then writes
- * in Roman Urdu gets Urdu. Only between flows, so a name typed in Latin letters mid-request
- * changes nothing; once clear (or chosen), the language stays.
+ * in Roman Urdu gets Urdu. Clear Urdu also overrides a clear Arabic or English start (Arabic and
+ * English writers do not produce Urdu letters or several Roman Urdu words by accident); nothing
+ * else overrides a clear start, and nothing overrides a language the person chose. Only between
+ * flows, so a name typed in Latin letters mid-request changes nothing.
  */
 function adoptScriptLanguage(turn: Turn): void {
   const source = turn.state.languageSource;
-  if (source !== 'default' && source !== 'guessed') return;
+  if (source === 'chosen') return;
   const detected = detectLanguageEvidence(turn.text);
-  if (!detected || (source === 'guessed' && !detected.clear)) return;
+  if (!detected) return;
+  const follows = source === 'default' || (detected.clear && (source === 'guessed' || detected.language === 'ur'));
+  if (!follows) return;
   turn.state.language = detected.language;
   turn.state.languageSource = detected.clear ? 'detected' : 'guessed';
 }

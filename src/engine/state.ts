@@ -57,7 +57,7 @@ export interface ConversationState {
   /**
    * default: no letters seen yet; guessed: from a message that did not say it clearly (a lone
    * "assalam o alaikum", "ok"); detected: from a clear message; chosen: asked for by name or menu.
-   * Only default and guessed follow the next message's language.
+   * Default and guessed follow the next message's language; detected gives way to clear Urdu only.
    */
   languageSource: 'default' | 'guessed' | 'detected' | 'chosen';
   mode: Mode;

@@ -73,8 +73,11 @@ function countMatches(text: string, pattern: RegExp): number {
   return text.match(pattern)?.length ?? 0;
 }
 
-/** Arabic-script words it takes before Arabic (or Urdu by keyboard letters alone) counts as clear. */
-const CLEAR_SCRIPT_WORDS = 3;
+/**
+ * Arabic script is clear from two words: a greeting typed on an Arabic keyboard («السلام عليكم»)
+ * already says Arabic, and one typed on an Urdu keyboard says Urdu. One word («مرحبا») is a guess.
+ */
+const CLEAR_SCRIPT_WORDS = 2;
 
 function classifyArabicScript(text: string): LanguageEvidence {
   const letters = (text.match(ARABIC_SCRIPT_LETTER) ?? []).join('');
@@ -84,6 +87,19 @@ function classifyArabicScript(text: string): LanguageEvidence {
   if (WEAK_URDU_LETTER.test(letters) && !ARABIC_ONLY_LETTER.test(letters)) return { language: 'ur', clear };
   return { language: 'ar', clear };
 }
+
+/**
+ * Everyday English words. Latin text is clearly English only when it holds two of them: names,
+ * e-mail addresses and Roman Urdu or Arabizi words we do not list ("beta jail mein band") are
+ * Latin letters too, and must not switch anyone to English.
+ */
+const ENGLISH_WORDS: ReadonlySet<string> = new Set([
+  'i', 'me', 'my', 'we', 'our', 'you', 'your', 'he', 'she', 'his', 'her', 'they', 'it', 'is', 'am',
+  'are', 'was', 'be', 'have', 'has', 'had', 'do', 'does', 'did', 'the', 'a', 'an', 'and', 'or',
+  'but', 'to', 'for', 'of', 'in', 'on', 'at', 'with', 'from', 'about', 'this', 'that', 'what',
+  'where', 'when', 'how', 'who', 'why', 'can', 'could', 'will', 'would', 'want', 'need', 'please',
+  'not', 'no', 'yes', 'there', 'here', 'get', 'give', 'know', 'any', 'some', 'if', 'so',
+]);
 
 function isArabiziDigitWord(token: string): boolean {
   if (ARABIZI_TRAILING_DIGIT_WORDS.has(token)) return true;
@@ -97,7 +113,7 @@ function isArabiziDigitWord(token: string): boolean {
  * Scores a Latin-script message. A digit-letter is strong evidence of Arabizi (weight 2);
  * greetings like "salam", "inshallah" or "mumkin" are shared with Urdu speakers (weight 1),
  * so Roman Urdu wins a tie. Clear: two Roman Urdu words ahead of Arabizi, Arabizi worth 3, or
- * three words of neither (English).
+ * three words or more of which two are everyday English words.
  */
 function classifyLatinScript(text: string): LanguageEvidence {
   let arabizi = 0;
@@ -110,7 +126,7 @@ function classifyLatinScript(text: string): LanguageEvidence {
   }
   if (urdu > 0 && urdu >= arabizi) return { language: 'ur', clear: urdu >= 2 && urdu > arabizi };
   if (arabizi > 0) return { language: 'ar', clear: arabizi >= 3 };
-  return { language: 'en', clear: tokens.filter((t) => /[a-z]/.test(t)).length >= CLEAR_SCRIPT_WORDS };
+  return { language: 'en', clear: tokens.length >= 3 && tokens.filter((t) => ENGLISH_WORDS.has(t)).length >= 2 };
 }
 
 /** A guess at a message's language, and whether the message says it clearly (not a lone greeting or "ok"). */
@@ -129,7 +145,8 @@ export interface LanguageEvidence {
  * emoji, or a script we do not serve), so the caller keeps the language it already has.
  */
 export function detectLanguageEvidence(raw: string): LanguageEvidence | null {
-  const text = raw.normalize('NFC').replace(INVISIBLES, '');
+  // Addresses and links are Latin whatever language their writer speaks.
+  const text = raw.normalize('NFC').replace(INVISIBLES, '').replace(/\S+@\S+|https?:\/\/\S+|www\.\S+/gi, ' ');
   const arabicLetters = countMatches(text, ARABIC_SCRIPT_LETTER);
   const latinLetters = countMatches(text, LATIN_SCRIPT_LETTER);
   if (arabicLetters === 0 && latinLetters === 0) return null;

@@ -105,11 +105,30 @@ describe('languages', () => {
     expect(chat.last?.language).toBe('ur'); // clear now: it stays
   });
 
-  it('keeps a clearly shown language when a short message in another script follows', async () => {
+  it('keeps a clearly shown language when a few English words follow', async () => {
     const chat = new ChatHarness(env.core.engine, 'clear-arabic');
-    await chat.send('السلام عليكم ورحمة الله وبركاته');
-    await chat.send('ok thanks');
+    await chat.send('السلام عليكم');
+    await chat.send('ok thank you');
     expect(chat.last?.language).toBe('ar');
+    await chat.send('thank you so much for all of this');
+    expect(chat.last?.language).toBe('ar');
+  });
+
+  it('does not read Latin letters that are not English words as English', async () => {
+    const chat = new ChatHarness(env.core.engine, 'latin-not-english');
+    await chat.send('salam');
+    await chat.send('beta jail mein band');
+    expect(chat.last?.language).toBe('ar');
+    await chat.send('mujhe madad chahiye aap kya kar sakte hain');
+    expect(chat.last?.language).toBe('ur');
+  });
+
+  it('switches to Urdu when an Urdu speaker who greeted in Arabic letters goes on in Urdu', async () => {
+    const chat = new ChatHarness(env.core.engine, 'urdu-after-arabic-greeting');
+    await chat.send('السلام عليكم');
+    expect(chat.last?.language).toBe('ar');
+    await chat.send('mujhe madad chahiye meri darkhwast kahan hai');
+    expect(chat.last?.language).toBe('ur');
   });
 
   it('does not take a tapped button (its option value comes back as text) as a language', async () => {
@@ -127,7 +146,7 @@ describe('languages', () => {
     await chat.send('salam');
     await chat.send('1');
     expect(chat.text).toContain(t('ar', 'request.ask.applicantName'));
-    await chat.send('Muhammad Asif Khan Niazi');
+    await chat.send('I am the wife of the inmate'); // clear English, but an answer to the name question
     expect(chat.last?.language).toBe('ar');
     expect(chat.text).toContain(t('ar', 'request.ask.nationalId'));
   });

@@ -121,7 +121,9 @@ describe('detectLanguage', () => {
 
 describe('detectLanguageEvidence', () => {
   it.each([
-    ['السلام عليكم', 'ar', false],
+    ['مرحبا', 'ar', false],
+    ['السلام عليكم', 'ar', true],
+    ['السلام علیکم', 'ur', true], // typed on an Urdu keyboard
     ['السلام عليكم ورحمة الله', 'ar', true],
     ['ابي اقدم طلب', 'ar', true],
     ['شکریہ', 'ur', true], // an Urdu-only letter is clear on its own
@@ -132,8 +134,13 @@ describe('detectLanguageEvidence', () => {
     ['ok', 'en', false],
     ['ok thanks', 'en', false],
     ['can i apply for support', 'en', true],
+    ['ok thank you', 'en', false],
+    ['beta jail mein band', 'en', false], // Latin letters, but not English words
+    ['Muhammad Asif Khan Niazi', 'en', false],
+    ['ahmed.k@gmail.com', null, null],
+
   ] as const)('%s → %s (clear: %s)', (text, language, clear) => {
-    expect(detectLanguageEvidence(text)).toEqual({ language, clear });
+    expect(detectLanguageEvidence(text)).toEqual(language === null ? null : { language, clear });
   });
 });
 
