@@ -52,8 +52,12 @@ export class NluClassifier implements IntentClassifier {
   private offTopicDocs = 0;
   private readonly docLanguages: Language[] = [];
   private readonly vocabulary = new Set<string>();
-  /** Consonant skeletons of in-scope words: "6alab" is known when "طلب" was trained. */
-  private readonly phoneticVocabulary = new Set<string>();
+  /**
+   * Consonant skeletons of in-scope words, by script: "6alab" is known when "طلب" was trained,
+   * and "درخواست" when "darkhwast" was. Only across scripts: within one script the skeleton
+   * would let "states" pass for "status".
+   */
+  private readonly skeletonsOfScript = { arabic: new Set<string>(), latin: new Set<string>() };
   private model: SoftmaxModel<Intent> | null = null;
 
   private constructor(private readonly thresholds: ClassifierThresholds) {}
@@ -91,7 +95,7 @@ export class NluClassifier implements IntentClassifier {
         this.vocabulary.add(t);
         this.vocabulary.add(lightStem(t));
         const key = phoneticKey(t);
-        if (key.length >= 3) this.phoneticVocabulary.add(key);
+        if (key.length >= 3) this.skeletonsOfScript[scriptOf(t)].add(key);
       }
     });
   }
@@ -141,9 +145,13 @@ export class NluClassifier implements IntentClassifier {
   private isKnown(token: string): boolean {
     if (this.vocabulary.has(token) || this.vocabulary.has(lightStem(token))) return true;
     const key = phoneticKey(token);
-    if (key.length >= 3 && this.phoneticVocabulary.has(key)) return true;
-    // Two known words typed without a space ("السلامعليكم", "عنديشكوى").
-    for (let i = 2; i <= token.length - 2; i += 1) if (this.vocabulary.has(token.slice(0, i)) && this.vocabulary.has(token.slice(i))) return true;
+    const script = scriptOf(token);
+    if (key.length >= 3 && this.skeletonsOfScript[script === 'arabic' ? 'latin' : 'arabic'].has(key)) return true;
+    // Two known Arabic-script words typed without a space ("السلامعليكم", "عنديشكوى"); not in Latin
+    // script, where English is full of such pairs ("nowhere", "into").
+    if (script === 'arabic') {
+      for (let i = 3; i <= token.length - 3; i += 1) if (this.vocabulary.has(token.slice(0, i)) && this.vocabulary.has(token.slice(i))) return true;
+    }
     if (token.length < 5) return false;
     for (const word of this.vocabulary) if (withinOneEdit(word, token)) return true;
     return false;
@@ -186,4 +194,9 @@ export function withinOneEdit(a: string, b: string): boolean {
     }
   }
   return edits + (a.length - i) + (b.length - j) <= 1;
+}
+
+/** Arabic script (Arabic, Urdu) or not; tokens are already normalised, so one letter tells. */
+function scriptOf(token: string): 'arabic' | 'latin' {
+  return /[\u0600-\u06FF]/.test(token) ? 'arabic' : 'latin';
 }

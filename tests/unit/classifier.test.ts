@@ -37,6 +37,10 @@ describe('classifier guards', () => {
     expect(small.coverage('a8adem dinner')).toBe(0.5);
   });
 
+  it('uses the skeleton only across scripts: an unknown Arabic word that sounds like a known one stays unknown', () => {
+    expect(small.coverage('تلب')).toBe(0); // same skeleton as the trained «طلب», same script
+  });
+
   it('counts two known words typed without a space as known', () => {
     expect(small.coverage('اقدمطلب')).toBe(1);
     expect(small.coverage('اقدمبرتقال')).toBe(0);
