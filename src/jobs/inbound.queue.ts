@@ -22,6 +22,9 @@ export interface InboundProcessorDeps {
   logger: Logger;
 }
 
+/** A later message counts as having overtaken this one only when stored at least this much later. */
+const OVERTAKEN_GAP_MS = 2000;
+
 /**
  * Runs the engine for one stored inbound message and appends the replies to the outbound log.
  * Idempotent: the engine answers a redelivered message id with its stored result, and outbound
@@ -31,7 +34,12 @@ export async function processInbound(deps: InboundProcessorDeps, job: InboundJob
   const loaded = await deps.log.loadInbound(job.inboundId);
   if (!loaded) return;
   const { message } = loaded;
-  if (!loaded.done) {
+  // Overtaken (its retries outlasted a fault, or recovery found it later): the chat has moved on,
+  // and a stale "1" or "نعم" must not answer whatever question is open now.
+  if (!loaded.done && (await deps.log.answeredAfter(job.conversationId, loaded.storedAt, OVERTAKEN_GAP_MS))) {
+    deps.logger.warn({ inboundId: job.inboundId }, 'inbound message overtaken by a later one; not run');
+    await deps.log.markInbound(job.inboundId, 'superseded');
+  } else if (!loaded.done) {
     const sender = deps.senders.get(message.channel);
     if (sender?.typing) await sender.typing({ account: message.account, recipient: message.sender }).catch(() => undefined);
     const result = await deps.engine.handle(message);

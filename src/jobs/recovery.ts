@@ -6,7 +6,10 @@ import type { InboundJob } from './inbound.queue';
 /** How long stored work may wait before it counts as stalled, and how often to look. */
 export const RECOVERY_AFTER_MS = 5 * 60_000;
 export const RECOVERY_EVERY_MS = 60_000;
-const BATCH = 200;
+/** Recoveries of one message before it is marked failed: one that always crashes must not hold its shard for ever. */
+export const MAX_RECOVERIES = 3;
+const INBOUND_BATCH = 200;
+const CONVERSATION_BATCH = 1000;
 
 export interface RecoveryDeps {
   log: MessageLogRepository;
@@ -15,23 +18,52 @@ export interface RecoveryDeps {
   logger: Logger;
 }
 
+export interface RecoveryReport {
+  inbound: number;
+  failed: number;
+  conversations: number;
+}
+
 /**
  * Nothing stored is left behind: an inbound message whose job gave up (its retries outlasted an
  * outage) or never reached Redis is queued again, and a conversation with reply bubbles still
  * pending is flushed again. Both are idempotent — a job id is the inbound id, and each bubble is
- * claimed before it is sent — so a second process sweeping at the same time changes nothing.
- * A recovered message may be answered after a later one of the same chat; late beats never.
+ * claimed before it is sent — so processes sweeping at the same time change nothing twice. A
+ * message recovered after a later one of its chat was answered is not run (see processInbound);
+ * one recovered MAX_RECOVERIES times without success is marked failed.
  */
-export async function recoverStalled(deps: RecoveryDeps, now: Date, afterMs = RECOVERY_AFTER_MS): Promise<{ inbound: number; conversations: number }> {
+export async function recoverStalled(deps: RecoveryDeps, now: Date, afterMs = RECOVERY_AFTER_MS): Promise<RecoveryReport> {
   const before = new Date(now.getTime() - afterMs);
-  const inbound = await deps.log.stalledInbound(before, BATCH);
-  for (const item of inbound) await deps.inbound.enqueue({ inboundId: item.id, conversationId: item.conversationId });
-  const outbound = await deps.log.stalledOutbound(before, BATCH);
-  for (const item of outbound) await deps.send.flushOnce(item.conversationId, item.channel);
-  if (inbound.length + outbound.length > 0) {
-    deps.logger.warn({ inbound: inbound.length, conversations: outbound.length }, 'stalled messages queued again');
+  const report: RecoveryReport = { inbound: 0, failed: 0, conversations: 0 };
+  for (const item of await deps.log.stalledInbound(before, INBOUND_BATCH)) {
+    await each(deps, async () => {
+      if ((await deps.log.noteRecovery(item.id)) > MAX_RECOVERIES) {
+        await deps.log.markInbound(item.id, 'failed');
+        deps.logger.error({ inboundId: item.id }, 'inbound message given up after repeated recoveries');
+        report.failed += 1;
+        return;
+      }
+      await deps.inbound.enqueue({ inboundId: item.id, conversationId: item.conversationId });
+      report.inbound += 1;
+    });
   }
-  return { inbound: inbound.length, conversations: outbound.length };
+  for (const item of await deps.log.stalledOutbound(before, CONVERSATION_BATCH)) {
+    await each(deps, async () => {
+      await deps.send.flushOnce(item.conversationId, item.channel);
+      report.conversations += 1;
+    });
+  }
+  if (report.inbound + report.failed + report.conversations > 0) deps.logger.warn({ ...report }, 'stalled messages queued again');
+  return report;
+}
+
+/** One item's failure (another process retried the same job first, a Redis blip) must not stop the sweep. */
+async function each(deps: RecoveryDeps, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    deps.logger.warn({ err: { message: error instanceof Error ? error.message : 'unknown' } }, 'recovery of one item failed; the next sweep tries again');
+  }
 }
 
 /** Sweeps every minute until stopped; a failed sweep is logged and the next one tries again. */

@@ -24,7 +24,13 @@ export interface InboundDoc {
   languageHint: string | null;
   receivedAt: Date;
   storedAt: Date;
-  status: 'pending' | 'done';
+  /**
+   * pending → done; or superseded (a later message of the chat was answered first, so this one is
+   * not run against a conversation that moved on); or failed (recovery gave up on it, see jobs/recovery).
+   */
+  status: 'pending' | 'done' | 'superseded' | 'failed';
+  /** Times the recovery sweep queued it again. */
+  recoveries?: number;
 }
 
 const InboundSchema = new Schema<InboundDoc>(
@@ -45,6 +51,7 @@ const InboundSchema = new Schema<InboundDoc>(
     receivedAt: { type: Date, required: true },
     storedAt: { type: Date, required: true },
     status: { type: String, required: true },
+    recoveries: { type: Number, default: 0 },
   },
   { collection: 'inbound_messages', versionKey: false },
 );

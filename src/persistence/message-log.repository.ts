@@ -81,7 +81,7 @@ export class MessageLogRepository {
     }
   }
 
-  async loadInbound(id: string): Promise<{ message: InboundMessage; conversationId: string; done: boolean } | null> {
+  async loadInbound(id: string): Promise<{ message: InboundMessage; conversationId: string; storedAt: Date; done: boolean } | null> {
     const doc = await this.models.Inbound.findById(id).lean();
     if (!doc) return null;
     const message: InboundMessage = {
@@ -97,7 +97,7 @@ export class MessageLogRepository {
       ...(isPlatformCommand(doc.command) ? { command: doc.command } : {}),
       ...(doc.languageHint ? { languageHint: doc.languageHint } : {}),
     };
-    return { message, conversationId: doc.conversationId, done: doc.status === 'done' };
+    return { message, conversationId: doc.conversationId, storedAt: doc.storedAt, done: doc.status !== 'pending' };
   }
 
   /** Whether this person ever wrote to us on this channel account (WhatsApp Web answers only those who wrote first). */
@@ -114,14 +114,42 @@ export class MessageLogRepository {
     return docs.map((d) => ({ id: d._id, conversationId: d.conversationId }));
   }
 
-  /** Conversations with a reply bubble created before `before` and still unsent (not `unknown`/`failed`). */
+  /** Counts one more recovery of a message and returns how many there have been. */
+  async noteRecovery(id: string): Promise<number> {
+    const doc = await this.models.Inbound.findOneAndUpdate({ _id: id }, { $inc: { recoveries: 1 } }, { new: true }).lean(); // no projection: FerretDB's findAndModify lacks it
+    return doc?.recoveries ?? 0;
+  }
+
+  /**
+   * Whether a message of this conversation stored at least `gapMs` after `storedAt` has already
+   * been answered. The gap keeps two messages that arrived together (whose queue order can differ
+   * from their storage order by a few milliseconds) out of it.
+   */
+  async answeredAfter(convId: string, storedAt: Date, gapMs: number): Promise<boolean> {
+    const after = new Date(storedAt.getTime() + gapMs);
+    return (await this.models.Inbound.exists({ conversationId: convId, status: 'done', storedAt: { $gte: after } })) !== null;
+  }
+
+  async markInbound(id: string, status: 'superseded' | 'failed'): Promise<void> {
+    await this.models.Inbound.updateOne({ _id: id, status: 'pending' }, { $set: { status } });
+  }
+
+  /**
+   * Conversations with a reply bubble created before `before` and still unsent — pending, or left
+   * `sending` by a crash (a flush marks those `unknown`) — oldest first, at most `limit`.
+   */
   async stalledOutbound(before: Date, limit: number): Promise<Array<{ conversationId: string; channel: ChannelId }>> {
-    const groups = await this.models.Outbound.aggregate<{ _id: { conversationId: string; channel: string } }>([
-      { $match: { status: 'pending', createdAt: { $lt: before } } },
-      { $group: { _id: { conversationId: '$conversationId', channel: '$channel' }, bubbles: { $sum: 1 } } },
-      { $limit: limit },
-    ]);
-    return groups.map((g) => ({ conversationId: g._id.conversationId, channel: g._id.channel as ChannelId }));
+    const byConversation = new Map<string, ChannelId>();
+    const cursor = this.models.Outbound.find({ status: { $in: ['pending', 'sending'] }, createdAt: { $lt: before } }, { conversationId: 1, channel: 1 })
+      .sort({ createdAt: 1 })
+      .lean()
+      .cursor();
+    for await (const d of cursor) {
+      byConversation.set(d.conversationId, d.channel as ChannelId);
+      if (byConversation.size >= limit) break;
+    }
+    await cursor.close();
+    return [...byConversation].map(([conversationId, channel]) => ({ conversationId, channel }));
   }
 
   async markInboundDone(id: string): Promise<void> {

@@ -2,8 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { INBOUND_QUEUE } from '../../src/jobs/inbound.queue';
-import { recoverStalled } from '../../src/jobs/recovery';
+import { INBOUND_QUEUE, processInbound } from '../../src/jobs/inbound.queue';
+import { MAX_RECOVERIES, recoverStalled } from '../../src/jobs/recovery';
 import { SEND_QUEUE } from '../../src/jobs/send.queue';
 import { shardOf, shardQueueName } from '../../src/jobs/sharding';
 import { createLogger } from '../../src/logging/logger';
@@ -167,10 +167,14 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       await run.pipeline.log.recordInbound(makeInbound({ sender: 'rec-3', text: 'شكرا', messageId: 'rec-in-3' }), new Date(now));
       const ref = { channel: 'console' as const, account: 'test', sender: 'rec-2' };
       await run.pipeline.log.appendOutbound('rec-cause', ref, [{ text: 'first' }, { text: 'second' }], { language: 'ar', kind: 'reply', lastInboundAt: null, order: 1 }, longAgo);
+      // A crash left this one's first bubble `sending`: recovery flushes it, which marks it unknown.
+      const crashed = { channel: 'console' as const, account: 'test', sender: 'rec-4' };
+      await run.pipeline.log.appendOutbound('rec-crash', crashed, [{ text: 'maybe sent' }, { text: 'after' }], { language: 'ar', kind: 'reply', lastInboundAt: null, order: 1 }, longAgo);
+      await run.env.services.mongo.collection<{ _id: string }>('outbound_messages').updateOne({ _id: 'rec-crash:0' }, { $set: { status: 'sending' } });
       const deps = { log: run.pipeline.log, inbound: run.pipeline.inbound, send: run.pipeline.send, logger: createLogger('silent') };
 
-      expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 1, conversations: 1 });
-      expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 1, conversations: 1 });
+      expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 1, failed: 0, conversations: 2 });
+      expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 1, failed: 0, conversations: 2 });
       // Sweeping twice queued each piece of work once.
       const connection = { url: process.env.REDIS_URL as string };
       const waiting = async (name: string, conversation: string): Promise<number> => {
@@ -183,14 +187,50 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
 
       run.pipeline.startWorkers(run.env.core.engine);
       const outbound = run.env.services.mongo.collection('outbound_messages');
-      await eventually(async () => ((await outbound.countDocuments({ status: 'sent' })) >= 4 ? true : undefined), 20_000, 'recovered replies sent');
+      await eventually(async () => ((await outbound.countDocuments({ status: 'sent' })) >= 5 ? true : undefined), 20_000, 'recovered replies sent');
       const sent = await readSent(redis, sentKey);
       expect(sent.filter((m) => m.to === 'rec-2').map((m) => m.text)).toEqual(['first', 'second']);
+      expect(sent.filter((m) => m.to === 'rec-4').map((m) => m.text)).toEqual(['after']);
+      expect((await outbound.findOne({ _id: 'rec-crash:0' as never }))?.['status']).toBe('unknown');
       expect(sent.filter((m) => m.to === 'rec-1')[0]?.text).toBe(t('ar', 'answers.welcome'));
       expect(sent.some((m) => m.to === 'rec-3')).toBe(false);
-      expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 0, conversations: 0 });
+      expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 0, failed: 0, conversations: 0 });
     } finally {
       await Promise.all(queues.map((q) => q.close()));
+      await run.close();
+    }
+  });
+
+  it('gives up on a message after repeated recoveries, so one that always fails cannot hold its shard for ever', async () => {
+    const run = await startTestPipeline('giveup', () => [], { workers: false });
+    try {
+      const stale = await run.pipeline.log.recordInbound(makeInbound({ sender: 'poison-1', text: 'السلام عليكم', messageId: 'poison-in' }), new Date(Date.now() - 10 * 60_000));
+      const deps = { log: run.pipeline.log, inbound: run.pipeline.inbound, send: run.pipeline.send, logger: createLogger('silent') };
+      for (let sweep = 1; sweep <= MAX_RECOVERIES; sweep += 1) expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 1, failed: 0 });
+      expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 0, failed: 1 });
+      expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 0, failed: 0 });
+      const doc = await run.env.services.mongo.collection<{ _id: string; status: string }>('inbound_messages').findOne({ _id: stale.id });
+      expect(doc?.status).toBe('failed');
+    } finally {
+      await run.close();
+    }
+  });
+
+  it('does not run a message that a later one of the same chat overtook (a stale "1" must not answer the question open now)', async () => {
+    const sentKey = `sent:${Date.now()}:overtaken`;
+    const run = await startTestPipeline('overtaken', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'p') }], { workers: false });
+    try {
+      const t0 = Date.now() - 10 * 60_000;
+      const early = await run.pipeline.log.recordInbound(makeInbound({ sender: 'late-1', text: '1', messageId: 'late-a' }), new Date(t0));
+      const later = await run.pipeline.log.recordInbound(makeInbound({ sender: 'late-1', text: 'مرحبا', messageId: 'late-b' }), new Date(t0 + 60_000));
+      await run.pipeline.log.markInboundDone(later.id);
+      let engineRuns = 0;
+      const engine = { handle: async () => void (engineRuns += 1) } as unknown as typeof run.env.core.engine;
+      await processInbound({ engine, log: run.pipeline.log, send: run.pipeline.send, senders: new Map(), logger: createLogger('silent') }, { inboundId: early.id, conversationId: early.conversationId });
+      expect(engineRuns).toBe(0);
+      const doc = await run.env.services.mongo.collection<{ _id: string; status: string }>('inbound_messages').findOne({ _id: early.id });
+      expect(doc?.status).toBe('superseded');
+    } finally {
       await run.close();
     }
   });

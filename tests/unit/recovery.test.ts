@@ -1,0 +1,32 @@
+import { recoverStalled, type RecoveryDeps } from '../../src/jobs/recovery';
+import { createLogger } from '../../src/logging/logger';
+import type { MessageLogRepository } from '../../src/persistence/message-log.repository';
+
+describe('recovery sweep', () => {
+  it('goes on past an item that fails (another process retried the same job first) and still flushes replies', async () => {
+    const queued: string[] = [];
+    const flushed: string[] = [];
+    const log = {
+      stalledInbound: async () => [
+        { id: 'a', conversationId: 'c1' },
+        { id: 'b', conversationId: 'c2' },
+      ],
+      noteRecovery: async () => 1,
+      stalledOutbound: async () => [{ conversationId: 'c3', channel: 'console' }],
+    } as unknown as MessageLogRepository;
+    const deps: RecoveryDeps = {
+      log,
+      inbound: {
+        enqueue: async (job) => {
+          if (job.inboundId === 'a') throw new Error('Job a is not in the failed state');
+          queued.push(job.inboundId);
+        },
+      },
+      send: { flushOnce: async (conversationId) => void flushed.push(conversationId) },
+      logger: createLogger('silent'),
+    };
+    expect(await recoverStalled(deps, new Date())).toEqual({ inbound: 1, failed: 0, conversations: 1 });
+    expect(queued).toEqual(['b']);
+    expect(flushed).toEqual(['c3']);
+  });
+});
