@@ -177,10 +177,11 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 1, failed: 0, conversations: 2 });
       // Sweeping twice queued each piece of work once.
       const connection = { url: process.env.REDIS_URL as string };
+      // Jobs waiting for this conversation (other conversations may share its shard queue).
       const waiting = async (name: string, conversation: string): Promise<number> => {
-        const queue = new Queue(shardQueueName(name, shardOf(conversation, 2)), { connection, prefix: run.prefix });
+        const queue = new Queue<{ conversationId: string }>(shardQueueName(name, shardOf(conversation, 2)), { connection, prefix: run.prefix });
         queues.push(queue);
-        return queue.getWaitingCount();
+        return (await queue.getWaiting()).filter((job) => job.data.conversationId === conversation).length;
       };
       expect(await waiting(INBOUND_QUEUE, stale.conversationId)).toBe(1);
       expect(await waiting(SEND_QUEUE, await conversationIdOf(run, 'rec-2'))).toBe(1);
