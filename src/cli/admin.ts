@@ -1,5 +1,7 @@
 /* CLI: staff and operator commands until the staff console exists. Output is for people. */
 import { isRequestStatus, REQUEST_STATUSES } from '../domain/support-request';
+import { createMessageLogModels } from '../persistence/message-log.models';
+import { MessageLogRepository } from '../persistence/message-log.repository';
 import { generateSecrets } from '../security/dev-secrets';
 import { failCli, startCli } from './bootstrap';
 
@@ -7,6 +9,7 @@ const USAGE = `Usage: npm run admin -- <command>
   gen-keys                               print fresh production secrets (for .env)
   handoffs                               list open handoffs
   handoff:close <id>                     close a handoff (the bot takes the conversation back)
+  inbound:unanswered                     messages the bot did not answer (overtaken, or given up after an outage)
   request:status <reference> <status> [note]
                                          set a request's status (${REQUEST_STATUSES.join(', ')})`;
 
@@ -19,7 +22,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  if (!command || !['handoffs', 'handoff:close', 'request:status'].includes(command)) {
+  if (!command || !['handoffs', 'handoff:close', 'inbound:unanswered', 'request:status'].includes(command)) {
     process.stdout.write(`${USAGE}\n`);
     process.exitCode = command ? 2 : 0;
     return;
@@ -31,6 +34,11 @@ async function main(): Promise<void> {
       const open = await handoffs.listOpen();
       if (open.length === 0) process.stdout.write('No open handoffs.\n');
       for (const h of open) process.stdout.write(`${h.id}  ${h.openedAt.toISOString()}  ${h.channel}  ${h.language}  ${h.reason}  messages=${h.messageCount}\n`);
+    } else if (command === 'inbound:unanswered') {
+      const log = new MessageLogRepository(await createMessageLogModels(runtime.services.mongo), runtime.services.cipher);
+      const list = await log.unanswered(100);
+      if (list.length === 0) process.stdout.write('Every stored message was answered.\n');
+      for (const m of list) process.stdout.write(`${m.id}  ${m.storedAt.toISOString()}  ${m.channel}  ${m.status}\n`);
     } else if (command === 'handoff:close') {
       const ok = rest[0] ? await handoffs.close(rest[0], 'staff-cli', new Date()) : false;
       process.stdout.write(ok ? 'Closed.\n' : 'No open handoff with that id.\n');

@@ -130,6 +130,15 @@ export class MessageLogRepository {
     return (await this.models.Inbound.exists({ conversationId: convId, status: 'done', storedAt: { $gte: after } })) !== null;
   }
 
+  /** Messages the bot did not answer (overtaken, or given up by recovery), newest first: ids and times only, never text. */
+  async unanswered(limit: number): Promise<Array<{ id: string; channel: ChannelId; storedAt: Date; status: 'superseded' | 'failed' }>> {
+    const docs = await this.models.Inbound.find({ status: { $in: ['superseded', 'failed'] } }, { channel: 1, storedAt: 1, status: 1 })
+      .sort({ storedAt: -1 })
+      .limit(limit)
+      .lean();
+    return docs.map((d) => ({ id: d._id, channel: d.channel as ChannelId, storedAt: d.storedAt, status: d.status as 'superseded' | 'failed' }));
+  }
+
   async markInbound(id: string, status: 'superseded' | 'failed'): Promise<void> {
     await this.models.Inbound.updateOne({ _id: id, status: 'pending' }, { $set: { status } });
   }

@@ -212,6 +212,7 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 0, failed: 0 });
       const doc = await run.env.services.mongo.collection<{ _id: string; status: string }>('inbound_messages').findOne({ _id: stale.id });
       expect(doc?.status).toBe('failed');
+      expect(await run.pipeline.log.unanswered(10)).toEqual([{ id: stale.id, channel: 'console', storedAt: expect.any(Date), status: 'failed' }]);
     } finally {
       await run.close();
     }
@@ -231,6 +232,7 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       expect(engineRuns).toBe(0);
       const doc = await run.env.services.mongo.collection<{ _id: string; status: string }>('inbound_messages').findOne({ _id: early.id });
       expect(doc?.status).toBe('superseded');
+      expect((await run.pipeline.log.unanswered(10)).map((m) => [m.id, m.status])).toEqual([[early.id, 'superseded']]);
     } finally {
       await run.close();
     }
