@@ -42,6 +42,18 @@ export class Engine {
       return result;
     });
   }
+
+  /**
+   * A polite word, in the beneficiary's language, for a message that could not be handled even
+   * after repeated tries (see jobs/recovery): never silence. The conversation is not changed.
+   */
+  async apologise(msg: InboundMessage): Promise<EngineResult> {
+    const ref: ConversationRef = { channel: msg.channel, account: msg.account, sender: msg.sender };
+    // The stored state may be what fails; then the message's own script decides.
+    const stored = await this.ports.conversations.load(ref).catch(() => null);
+    const language = stored ? migrateState(stored.state).language : firstContactState(msg).language;
+    return { intent: null, language, replies: [{ text: this.ports.translator.t(language, 'answers.not_processed') }] };
+  }
 }
 
 function firstContactState(msg: InboundMessage): ConversationState {

@@ -1,4 +1,5 @@
 import type { ChannelId } from '../domain/messages';
+import type { Engine } from '../engine/engine';
 import type { Logger } from '../logging/logger';
 import type { MessageLogRepository } from '../persistence/message-log.repository';
 import type { InboundJob } from './inbound.queue';
@@ -16,6 +17,8 @@ export interface RecoveryDeps {
   inbound: { enqueue(job: InboundJob): Promise<void> };
   send: { flushOnce(conversationId: string, channel?: ChannelId): Promise<void> };
   logger: Logger;
+  /** Tells the beneficiary, in their language, that a message given up on was not handled. */
+  apologise?: (inboundId: string) => Promise<void>;
 }
 
 export interface RecoveryReport {
@@ -30,7 +33,7 @@ export interface RecoveryReport {
  * pending is flushed again. Both are idempotent — a job id is the inbound id, and each bubble is
  * claimed before it is sent — so processes sweeping at the same time change nothing twice. A
  * message recovered after a later one of its chat was answered is not run (see processInbound);
- * one recovered MAX_RECOVERIES times without success is marked failed.
+ * one recovered MAX_RECOVERIES times without success is marked failed, and its writer is told so.
  */
 export async function recoverStalled(deps: RecoveryDeps, now: Date, afterMs = RECOVERY_AFTER_MS): Promise<RecoveryReport> {
   const before = new Date(now.getTime() - afterMs);
@@ -41,6 +44,7 @@ export async function recoverStalled(deps: RecoveryDeps, now: Date, afterMs = RE
         await deps.log.markInbound(item.id, 'failed');
         deps.logger.error({ inboundId: item.id }, 'inbound message given up after repeated recoveries');
         report.failed += 1;
+        await deps.apologise?.(item.id);
         return;
       }
       await deps.inbound.enqueue({ inboundId: item.id, conversationId: item.conversationId });
@@ -55,6 +59,22 @@ export async function recoverStalled(deps: RecoveryDeps, now: Date, afterMs = RE
   }
   if (report.inbound + report.failed + report.conversations > 0) deps.logger.warn({ ...report }, 'stalled messages queued again');
   return report;
+}
+
+/** Sends the beneficiary of a given-up message the engine's apology, as a reply to that message. */
+export function makeApologiser(deps: {
+  engine: Pick<Engine, 'apologise'>;
+  log: MessageLogRepository;
+  send: { flush(conversationId: string, channel?: ChannelId): Promise<void> };
+}): (inboundId: string) => Promise<void> {
+  return async (inboundId) => {
+    const loaded = await deps.log.loadInbound(inboundId);
+    if (!loaded) return;
+    const result = await deps.engine.apologise(loaded.message);
+    const meta = { language: result.language, kind: 'reply' as const, lastInboundAt: loaded.message.receivedAt, order: Date.now() };
+    await deps.log.appendOutbound(`${inboundId}:sorry`, loaded.message, result.replies, meta, new Date());
+    await deps.send.flush(loaded.conversationId, loaded.message.channel);
+  };
 }
 
 /** One item's failure (another process retried the same job first, a Redis blip) must not stop the sweep. */

@@ -5,7 +5,7 @@ import { InboundGateway } from '../channels/gateway';
 import type { ChannelModule } from '../channels/module';
 import type { Engine } from '../engine/engine';
 import { InboundQueue, startInboundWorkers } from '../jobs/inbound.queue';
-import { startRecovery } from '../jobs/recovery';
+import { makeApologiser, startRecovery } from '../jobs/recovery';
 import { SendQueue, startPinnedSendWorker, startSendWorkers, type SendProcessorDeps } from '../jobs/send.queue';
 import type { Logger } from '../logging/logger';
 import { createMessageLogModels } from '../persistence/message-log.models';
@@ -64,7 +64,7 @@ export async function createPipeline(services: Services, modules: readonly Chann
     startWorkers(engine) {
       workers.push(...startInboundWorkers(connection, options.shards, { engine, log, send, senders, logger: options.logger }, prefix));
       workers.push(...startSendWorkers(connection, options.shards, sendDeps, prefix));
-      stoppers.push(startRecovery({ log, inbound, send, logger: options.logger }).stop);
+      stoppers.push(startRecovery({ log, inbound, send, logger: options.logger, apologise: makeApologiser({ engine, log, send }) }).stop);
     },
     startPinnedWorkers() {
       for (const channel of pinned) workers.push(startPinnedSendWorker(connection, channel, sendDeps, prefix));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { INBOUND_QUEUE, processInbound } from '../../src/jobs/inbound.queue';
-import { MAX_RECOVERIES, recoverStalled } from '../../src/jobs/recovery';
+import { makeApologiser, MAX_RECOVERIES, recoverStalled } from '../../src/jobs/recovery';
 import { SEND_QUEUE } from '../../src/jobs/send.queue';
 import { shardOf, shardQueueName } from '../../src/jobs/sharding';
 import { createLogger } from '../../src/logging/logger';
@@ -202,17 +202,26 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
     }
   });
 
-  it('gives up on a message after repeated recoveries, so one that always fails cannot hold its shard for ever', async () => {
-    const run = await startTestPipeline('giveup', () => [], { workers: false });
+  it('gives up on a message after repeated recoveries, so one that always fails cannot hold its shard for ever, and tells its writer', async () => {
+    const sentKey = `sent:${Date.now()}:giveup`;
+    const run = await startTestPipeline('giveup', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'p') }], { workers: false });
     try {
-      const stale = await run.pipeline.log.recordInbound(makeInbound({ sender: 'poison-1', text: 'السلام عليكم', messageId: 'poison-in' }), new Date(Date.now() - 10 * 60_000));
-      const deps = { log: run.pipeline.log, inbound: run.pipeline.inbound, send: run.pipeline.send, logger: createLogger('silent') };
+      const stale = await run.pipeline.log.recordInbound(makeInbound({ sender: 'poison-1', text: 'mujhe madad chahiye', messageId: 'poison-in' }), new Date(Date.now() - 10 * 60_000));
+      const apologise = makeApologiser({ engine: run.env.core.engine, log: run.pipeline.log, send: run.pipeline.send });
+      const deps = { log: run.pipeline.log, inbound: run.pipeline.inbound, send: run.pipeline.send, logger: createLogger('silent'), apologise };
       for (let sweep = 1; sweep <= MAX_RECOVERIES; sweep += 1) expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 1, failed: 0 });
       expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 0, failed: 1 });
       expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 0, failed: 0 });
       const doc = await run.env.services.mongo.collection<{ _id: string; status: string }>('inbound_messages').findOne({ _id: stale.id });
       expect(doc?.status).toBe('failed');
       expect(await run.pipeline.log.unanswered(10)).toEqual([{ id: stale.id, channel: 'console', storedAt: expect.any(Date), status: 'failed' }]);
+      // Empty its inbound queue (the message itself must not be handled here), then run the workers: only the apology goes out, in Urdu.
+      const inboundQueue = new Queue(shardQueueName(INBOUND_QUEUE, shardOf(stale.conversationId, 2)), { connection: { url: process.env.REDIS_URL as string }, prefix: run.prefix });
+      await inboundQueue.drain();
+      await inboundQueue.close();
+      run.pipeline.startWorkers(run.env.core.engine);
+      const sent = await eventually(async () => ((await readSent(redis, sentKey)).length >= 1 ? readSent(redis, sentKey) : undefined), 10_000, 'the apology');
+      expect(sent.map((m) => [m.to, m.text])).toEqual([['poison-1', t('ur', 'answers.not_processed')]]);
     } finally {
       await run.close();
     }
