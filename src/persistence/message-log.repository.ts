@@ -262,7 +262,8 @@ export class MessageLogRepository {
   }
 
   /** The last messages of a conversation, both ways, for the web chat's reload (oldest first). */
-  async history(convId: string, limit: number): Promise<Array<{ direction: 'in' | 'out'; at: Date; text: string; reply?: Reply }>> {
+  async history(ref: ConversationRef, limit: number): Promise<Array<{ direction: 'in' | 'out'; at: Date; text: string; reply?: Reply }>> {
+    const convId = conversationId(this.cipher, ref);
     const [ins, outs] = await Promise.all([
       this.models.Inbound.find({ conversationId: convId }).sort({ receivedAt: -1 }).limit(limit).lean(),
       this.models.Outbound.find({ conversationId: convId, status: { $in: ['pending', 'sending', 'sent'] } }).sort({ seq: -1 }).limit(limit * 3).lean(),

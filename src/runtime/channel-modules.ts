@@ -8,7 +8,6 @@ import { createWhatsAppCloudModule } from '../channels/whatsapp-cloud/cloud.modu
 import { createWhatsAppWebModule } from '../channels/whatsapp-web/wweb.module';
 import type { Translator } from '../engine/ports';
 import type { Logger } from '../logging/logger';
-import { conversationId } from '../persistence/conversation.store';
 import type { MessageLogRepository } from '../persistence/message-log.repository';
 import { dataDirOf, type Services } from './services';
 
@@ -32,7 +31,7 @@ export function buildChannelModules(deps: ModuleDeps): { modules: ChannelModule[
       translator,
       logger,
       sessionSecret: services.sessionSecret as string,
-      history: (ref, limit) => deps.log().history(conversationId(services.cipher, ref), limit),
+      history: (ref, limit) => deps.log().history(ref, limit),
       live,
       secureCookies: config.env === 'production',
     }),

@@ -3,19 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildApp } from '../../src/http/app';
-import { createWebChatModule, type WebChatModule } from '../../src/channels/web/web.module';
-import { RedisWebLiveBus } from '../../src/channels/web/web.live';
-import { I18nTranslator } from '../../src/i18n/translator';
-import { createLogger } from '../../src/logging/logger';
-import { LOCALES_DIR } from '../../src/nlu/training-data';
-import { conversationId } from '../../src/persistence/conversation.store';
+import type { WebChatModule } from '../../src/channels/web/web.module';
 import { launchChromium } from '../support/chromium';
 import { t } from '../support/engine-setup';
 import { makeNationalId } from '../support/fixtures';
-import { startTestPipeline, type TestPipeline } from '../support/pipeline';
+import { startWebChat, type WebChatRun } from '../support/web-chat';
 
 /**
  * The web chat in real headless Chromium (Debian's, driven by playwright-core) against the real
@@ -26,39 +19,22 @@ const SCREENSHOTS = join(__dirname, '..', '..', '.local', 'screenshots');
 const XSS = '<img src=x onerror=alert(1)>';
 const PHONE = { width: 390, height: 844 };
 
-let tp: TestPipeline;
+let chat: WebChatRun;
 let web: WebChatModule;
-let live: RedisWebLiveBus;
-let app: FastifyInstance;
 let browser: Browser;
 let baseUrl: string;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  tp = await startTestPipeline('webchat', ({ env, sink }) => {
-    live = new RedisWebLiveBus(process.env.REDIS_URL as string, env.services.cipher, { prefix: `t-webchat-${randomBytes(3).toString('hex')}:` });
-    web = createWebChatModule({
-      sink,
-      translator: I18nTranslator.load(LOCALES_DIR),
-      logger: createLogger('silent'),
-      sessionSecret: randomBytes(32).toString('base64'),
-      history: (ref, limit) => tp.pipeline.log.history(conversationId(env.services.cipher, ref), limit),
-      live,
-      secureCookies: false,
-    });
-    return [web];
-  });
-  app = await buildApp({ ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }), plugins: [web.httpPlugin], logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  chat = await startWebChat('webchat', randomBytes(32).toString('base64'));
+  ({ web } = chat);
+  baseUrl = `http://127.0.0.1:${chat.port}`;
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 600_000); // the first run on a fresh machine installs Chromium
 
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await live?.close();
-  await tp?.close();
+  await chat?.close();
 });
 
 /** A phone-sized page that records dialogs, script errors and CSP violations, which must never happen. */

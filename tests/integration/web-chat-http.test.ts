@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { buildApp } from '../../src/http/app';
-import { createWebChatModule, type WebChatModule } from '../../src/channels/web/web.module';
+import { createWebChatModule } from '../../src/channels/web/web.module';
 import { Redis } from 'ioredis';
 import { RedisWebLiveBus, liveChannel } from '../../src/channels/web/web.live';
 import type { LiveEvent } from '../../src/channels/web/web.protocol';
@@ -13,43 +13,28 @@ import { toInbound } from '../../src/channels/web/web.socket';
 import { I18nTranslator } from '../../src/i18n/translator';
 import { createLogger } from '../../src/logging/logger';
 import { LOCALES_DIR } from '../../src/nlu/training-data';
-import { conversationId } from '../../src/persistence/conversation.store';
-import { eventually, startTestPipeline, type TestPipeline } from '../support/pipeline';
+import { eventually, type TestPipeline } from '../support/pipeline';
+import { startWebChat, type WebChatRun } from '../support/web-chat';
 import { t } from '../support/engine-setup';
 
 const SECRET = randomBytes(32).toString('base64');
 const translator = I18nTranslator.load(LOCALES_DIR);
 const COOKIE = /^basirah_sid=([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43}); Path=\/; Max-Age=7776000; HttpOnly; SameSite=Lax$/;
 
+let chat: WebChatRun;
 let tp: TestPipeline;
-let web: WebChatModule;
 let live: RedisWebLiveBus;
 let app: FastifyInstance;
 let baseUrl: string;
 
 beforeAll(async () => {
-  tp = await startTestPipeline('webhttp', ({ env, sink }) => {
-    live = new RedisWebLiveBus(process.env.REDIS_URL as string, env.services.cipher, { prefix: `t-web-${randomBytes(3).toString('hex')}:` });
-    web = createWebChatModule({
-      sink,
-      translator,
-      logger: createLogger('silent'),
-      sessionSecret: SECRET,
-      history: (ref, limit) => tp.pipeline.log.history(conversationId(env.services.cipher, ref), limit),
-      live,
-      secureCookies: false,
-    });
-    return [web];
-  });
-  app = await buildApp({ ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }), plugins: [web.httpPlugin], logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  chat = await startWebChat('webhttp', SECRET);
+  ({ tp, live, app } = chat);
+  baseUrl = `127.0.0.1:${chat.port}`;
 });
 
 afterAll(async () => {
-  await app?.close();
-  await live?.close();
-  await tp?.close();
+  await chat?.close();
 });
 
 interface Response {
