@@ -1,25 +1,22 @@
 import type { ChannelModule } from '../../src/channels/module';
-import { createTelegramModule } from '../../src/channels/telegram/telegram.module';
-import { createLogger } from '../../src/logging/logger';
 import { FakeTelegramApi, makeTelegramUpdate, type FakeMessage, type RecordedCall } from '../support/fake-telegram-api';
 import { t } from '../support/engine-setup';
 import { startTestPipeline } from '../support/pipeline';
+import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
 
 /**
  * Telegram's platform commands through the real pipeline: the command and the user's
  * `language_code` must survive the inbound record, or "/start" reaches the engine as an empty text.
  */
 
-const TOKEN = '7000000001:AAFakeTokenForTestsOnly_abcdefghij';
 let api: FakeTelegramApi;
 let run: Awaited<ReturnType<typeof startTestPipeline>>;
 let telegram: ChannelModule;
 
 beforeAll(async () => {
-  api = await FakeTelegramApi.start(TOKEN);
+  api = await FakeTelegramApi.start(TEST_BOT_TOKEN);
   run = await startTestPipeline('tgcmd', ({ env, sink }) => {
-    const config = { token: TOKEN, apiRoot: api.apiRoot, webhookUrl: undefined, webhookSecret: undefined };
-    telegram = createTelegramModule({ config, sink, translator: env.core.ports.translator, logger: createLogger('silent'), polling: { timeoutSeconds: 5 } });
+    telegram = testTelegramModule(api, sink, env);
     return [telegram];
   });
   await telegram.runtime?.start();

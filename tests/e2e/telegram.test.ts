@@ -1,14 +1,13 @@
 import { conversationId } from '../../src/persistence/conversation.store';
 import type { FastifyInstance } from 'fastify';
 import type { ChannelModule } from '../../src/channels/module';
-import { createTelegramModule } from '../../src/channels/telegram/telegram.module';
 import type { InboundSink } from '../../src/channels/channel';
 import { buildApp } from '../../src/http/app';
-import { createLogger } from '../../src/logging/logger';
 import { FakeTelegramApi, makeTelegramUpdate, type FakeMessage, type RecordedCall, type TelegramUpdate } from '../support/fake-telegram-api';
 import { makeNationalId } from '../support/fixtures';
 import { t } from '../support/engine-setup';
 import { startTestPipeline } from '../support/pipeline';
+import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
 
 /**
  * The Telegram channel end to end: real telegraf HTTP calls against a fake Bot API on 127.0.0.1,
@@ -16,21 +15,11 @@ import { startTestPipeline } from '../support/pipeline';
  * real FerretDB and Redis.
  */
 
-const TOKEN = '7000000001:AAFakeTokenForTestsOnly_abcdefghij';
-const silent = createLogger('silent');
+const TOKEN = TEST_BOT_TOKEN;
 const MENU_VALUES = ['request_new', 'request_status', 'services', 'documents', 'contact', 'human', 'volunteer', 'complaint', 'language'];
 
 type Run = Awaited<ReturnType<typeof startTestPipeline>>;
 
-function telegramModule(api: FakeTelegramApi, sink: InboundSink, env: Run['env'], webhook?: { url: string; secret: string }): ChannelModule {
-  return createTelegramModule({
-    config: { token: TOKEN, apiRoot: api.apiRoot, webhookUrl: webhook?.url, webhookSecret: webhook?.secret },
-    sink,
-    translator: env.core.ports.translator,
-    logger: silent,
-    polling: { timeoutSeconds: 5, maxBackoffMs: 1000 },
-  });
-}
 
 const chatOf = (call: RecordedCall): number => Number(call.params.chat_id);
 const toChat = (chatId: number, text?: string) => (c: RecordedCall): boolean => chatOf(c) === chatId && (text === undefined || c.params.text === text);
@@ -50,7 +39,7 @@ describe('Telegram channel, long polling', () => {
     api = await FakeTelegramApi.start(TOKEN);
     run = await startTestPipeline('tg', (deps) => {
       sink = deps.sink;
-      telegram = telegramModule(api, deps.sink, deps.env);
+      telegram = testTelegramModule(api, deps.sink, deps.env);
       return [telegram];
     });
     await telegram.runtime?.start();
@@ -134,7 +123,7 @@ describe('Telegram channel, long polling', () => {
     await telegram.runtime?.stop();
     api.redeliver(update.update_id);
     const mark = api.calls().length;
-    const restarted = telegramModule(api, sink, run.env);
+    const restarted = testTelegramModule(api, sink, run.env);
     await restarted.runtime?.start();
     telegram = restarted;
     await api.waitForCall('getUpdates', (c) => c.seq > mark && c.params.offset === update.update_id + 1);
@@ -197,7 +186,7 @@ describe('Telegram channel, webhook mode', () => {
   beforeAll(async () => {
     api = await FakeTelegramApi.start(TOKEN);
     run = await startTestPipeline('tgwh', (deps) => {
-      telegram = telegramModule(api, deps.sink, deps.env, { url, secret });
+      telegram = testTelegramModule(api, deps.sink, deps.env, { url, secret });
       return [telegram];
     });
     await telegram.runtime?.start();
@@ -260,7 +249,7 @@ describe('Telegram channel, webhook mode', () => {
   }, 30_000);
 
   it('answers 500 when the update could not be stored, so Telegram delivers it again', async () => {
-    const failing = telegramModule(api, { accept: () => Promise.reject(new Error('database unreachable')) }, run.env, { url, secret });
+    const failing = testTelegramModule(api, { accept: () => Promise.reject(new Error('database unreachable')) }, run.env, { url, secret });
     const other = await buildApp({ ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }), plugins: [failing.httpPlugin!], logger: false });
     try {
       const root = await other.listen({ host: '127.0.0.1', port: 0 });
