@@ -48,9 +48,8 @@ export class Engine {
    * after repeated tries (see jobs/recovery): never silence. The conversation is not changed.
    */
   async apologise(msg: InboundMessage): Promise<EngineResult> {
-    const ref: ConversationRef = { channel: msg.channel, account: msg.account, sender: msg.sender };
     // The stored state may be what fails; then the message's own script decides.
-    const stored = await this.ports.conversations.load(ref).catch(() => null);
+    const stored = await this.ports.conversations.load(msg).catch(() => null);
     const language = stored ? migrateState(stored.state).language : firstContactState(msg).language;
     return { intent: null, language, replies: [{ text: this.ports.translator.t(language, 'answers.not_processed') }] };
   }

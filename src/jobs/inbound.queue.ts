@@ -1,7 +1,8 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { EngineResult, InboundMessage } from '../domain/messages';
 import type { Engine } from '../engine/engine';
 import type { ChannelSender } from '../channels/channel';
-import type { Logger } from '../logging/logger';
+import { errorMessage, type Logger } from '../logging/logger';
 import type { MessageLogRepository } from '../persistence/message-log.repository';
 import { shardOf, shardQueueName } from './sharding';
 import type { SendQueue } from './send.queue';
@@ -42,19 +43,18 @@ export async function processInbound(deps: InboundProcessorDeps, job: InboundJob
   } else if (!loaded.done) {
     const sender = deps.senders.get(message.channel);
     if (sender?.typing) await sender.typing({ account: message.account, recipient: message.sender }).catch(() => undefined);
-    const result = await deps.engine.handle(message);
-    await deps.log.appendOutbound(
-      job.inboundId,
-      message,
-      result.replies,
-      // Ordered by processing time, not the platform's timestamp (WhatsApp's has whole seconds):
-      // a conversation's messages are processed one at a time, so this order is the arrival order.
-      { language: result.language, kind: 'reply', lastInboundAt: message.receivedAt, order: Date.now() },
-      new Date(),
-    );
+    await appendAnswer(deps.log, job.inboundId, message, await deps.engine.handle(message));
     await deps.log.markInboundDone(job.inboundId);
   }
   await deps.send.flush(job.conversationId, message.channel);
+}
+
+/** Appends the engine's answer to a stored message to the outbound log; `causeId` makes the bubble ids (see appendOutbound). */
+export async function appendAnswer(log: MessageLogRepository, causeId: string, message: InboundMessage, result: EngineResult): Promise<void> {
+  // Ordered by processing time, not the platform's timestamp (WhatsApp's has whole seconds):
+  // a conversation's messages are processed one at a time, so this order is the arrival order.
+  const meta = { language: result.language, kind: 'reply' as const, lastInboundAt: message.receivedAt, order: Date.now() };
+  await log.appendOutbound(causeId, message, result.replies, meta, new Date());
 }
 
 /** Delays of the in-place retries before a job is handed back to BullMQ (about 8 s in all). */
@@ -72,7 +72,7 @@ export async function processInOrder(deps: InboundProcessorDeps, job: InboundJob
     } catch (error) {
       const delay = IN_PLACE_RETRY_MS[attempt];
       if (delay === undefined) throw error;
-      deps.logger.warn({ err: { message: error instanceof Error ? error.message : 'unknown' }, inboundId: job.inboundId, attempt }, 'inbound retry in place');
+      deps.logger.warn({ err: { message: errorMessage(error) }, inboundId: job.inboundId, attempt }, 'inbound retry in place');
       await sleep(delay);
     }
   }

@@ -1,8 +1,8 @@
 import type { ChannelId } from '../domain/messages';
 import type { Engine } from '../engine/engine';
-import type { Logger } from '../logging/logger';
+import { errorMessage, type Logger } from '../logging/logger';
 import type { MessageLogRepository } from '../persistence/message-log.repository';
-import type { InboundJob } from './inbound.queue';
+import { appendAnswer, type InboundJob } from './inbound.queue';
 
 /** How long stored work may wait before it counts as stalled, and how often to look. */
 export const RECOVERY_AFTER_MS = 5 * 60_000;
@@ -70,9 +70,7 @@ export function makeApologiser(deps: {
   return async (inboundId) => {
     const loaded = await deps.log.loadInbound(inboundId);
     if (!loaded) return;
-    const result = await deps.engine.apologise(loaded.message);
-    const meta = { language: result.language, kind: 'reply' as const, lastInboundAt: loaded.message.receivedAt, order: Date.now() };
-    await deps.log.appendOutbound(`${inboundId}:sorry`, loaded.message, result.replies, meta, new Date());
+    await appendAnswer(deps.log, `${inboundId}:sorry`, loaded.message, await deps.engine.apologise(loaded.message));
     await deps.send.flush(loaded.conversationId, loaded.message.channel);
   };
 }
@@ -82,7 +80,7 @@ async function each(deps: RecoveryDeps, work: () => Promise<void>): Promise<void
   try {
     await work();
   } catch (error) {
-    deps.logger.warn({ err: { message: error instanceof Error ? error.message : 'unknown' } }, 'recovery of one item failed; the next sweep tries again');
+    deps.logger.warn({ err: { message: errorMessage(error) } }, 'recovery of one item failed; the next sweep tries again');
   }
 }
 
@@ -93,7 +91,7 @@ export function startRecovery(deps: RecoveryDeps, everyMs = RECOVERY_EVERY_MS): 
     if (running) return;
     running = true;
     recoverStalled(deps, new Date())
-      .catch((error: unknown) => deps.logger.error({ err: { message: error instanceof Error ? error.message : 'unknown' } }, 'recovery sweep failed'))
+      .catch((error: unknown) => deps.logger.error({ err: { message: errorMessage(error) } }, 'recovery sweep failed'))
       .finally(() => {
         running = false;
       });

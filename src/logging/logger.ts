@@ -30,4 +30,12 @@ export function createLogger(level: string, destination: NodeJS.WritableStream =
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: undefined }, destination as pino.DestinationStream);
 }
 
+/**
+ * What of a caught error goes into a log: its message only. Error objects from drivers and SDKs can
+ * carry queries, documents or request bodies with personal data.
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : 'unknown';
+}
+
 export type { Logger };

@@ -153,10 +153,6 @@ export function detectLanguageEvidence(raw: string): LanguageEvidence | null {
   return arabicLetters >= latinLetters ? classifyArabicScript(text) : classifyLatinScript(text);
 }
 
-export function detectLanguage(raw: string): Language | null {
-  return detectLanguageEvidence(raw)?.language ?? null;
-}
-
 /** Names of each language as users write them, in any of our scripts or in Latin letters. */
 const LANGUAGE_NAMES: ReadonlyArray<readonly [Language, readonly string[]]> = [
   ['en', ['english', 'inglish', 'englizi', 'inglizi', 'angrezi', 'انجليزي', 'انقليزي', 'انكليزي', 'الانجليزي',

@@ -1,4 +1,6 @@
-import { detectLanguage, detectLanguageEvidence, parseLanguageRequest } from '../../src/nlu/language-detect';
+import { detectLanguageEvidence, parseLanguageRequest } from '../../src/nlu/language-detect';
+
+const detectLanguage = (text: string): string | null => detectLanguageEvidence(text)?.language ?? null;
 
 describe('detectLanguage', () => {
   it.each([

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Logger } from '../../logging/logger';
+import { errorMessage, type Logger } from '../../logging/logger';
 import type { InboundSink } from '../channel';
 import { decodeCloudWebhook, type CloudDeliveryStatus } from './cloud.codec';
 import { isValidSignature, secretsEqual } from './cloud.signature';
@@ -71,7 +71,7 @@ async function receive(deps: CloudWebhookDeps, request: FastifyRequest, reply: F
     for (const message of decoded.messages) await deps.sink.accept(message);
     for (const status of decoded.statuses) await record(deps, status);
   } catch (error) {
-    deps.logger.error({ channel: 'whatsapp', err: { message: error instanceof Error ? error.message : 'unknown' } }, 'webhook not stored; WhatsApp will redeliver');
+    deps.logger.error({ channel: 'whatsapp', err: { message: errorMessage(error) } }, 'webhook not stored; WhatsApp will redeliver');
     return reply.code(500).send({ error: 'not_stored' });
   }
   return reply.code(200).send({ status: 'ok' });

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../config/config';
 import type { Translator } from '../../engine/ports';
-import type { Logger } from '../../logging/logger';
+import { errorMessage, type Logger } from '../../logging/logger';
 import type { ChannelLimits, InboundSink } from '../channel';
 import type { ChannelModule } from '../module';
 import { createWwebClient } from './wweb.client';
@@ -66,7 +66,7 @@ export function createWhatsAppWebModule(deps: WhatsAppWebModuleDeps): WhatsAppWe
       contacted.add(outcome.message.sender);
     } catch (error) {
       // WhatsApp Web does not redeliver: this message is lost, so say so loudly.
-      logger.error({ err: { message: error instanceof Error ? error.message : 'unknown' } }, 'whatsapp message could not be stored');
+      logger.error({ err: { message: errorMessage(error) } }, 'whatsapp message could not be stored');
     }
   }
 
