@@ -63,7 +63,7 @@ function main(): void {
       report,
     );
     unseenReports.push(report);
-    allReports.push(evaluate(classifier, cases));
+    allReports.push(report, evaluate(classifier, seen));
   }
   printReport('Both blind sets, phrasings not in training', mergeReports(unseenReports));
   printSummary('Both blind sets, all phrasings (incl. those that coincide with training)', mergeReports(allReports));

@@ -8,10 +8,6 @@ import type { PendingChoice } from './state';
 export const COMMANDS = ['cancel', 'back', 'menu', 'human', 'yes', 'no'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-/**
- * Resolves what the beneficiary picked: a menu number ("2", "٢", "اثنين"), the option's value
- * (channels with buttons send it back verbatim) or the option's label typed out.
- */
 /** The shape of an option value ("intent:request_new", "relation:parent") as buttons send it back. */
 const OPTION_VALUE = /^[a-z_]+:[\w:-]+$/;
 
@@ -20,6 +16,10 @@ export function isOptionValue(text: string): boolean {
   return OPTION_VALUE.test(text);
 }
 
+/**
+ * Resolves what the beneficiary picked: a menu number ("2", "٢", "اثنين"), the option's value
+ * (channels with buttons send it back verbatim) or the option's label typed out.
+ */
 export function matchChoice(text: string, choices: readonly PendingChoice[]): string | null {
   if (choices.length === 0) return null;
   const byValue = choices.find((c) => c.value === text);
