@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ferretDbService, LOCAL_MONGO_URI } from './ferretdb';
 import { type DetachedProcess, isProgramRunning, pollUntil, ProvisioningError, readPidFile, withDirLock } from './process-utils';
+import { localPostgres } from './postgres';
 import { LOCAL_REDIS_URL, redisService } from './redis-server';
 
 export { FERRETDB_HOST, FERRETDB_PORT, FERRETDB_VERSION, LOCAL_MONGO_URI } from './ferretdb';
@@ -57,7 +58,7 @@ const LOCK_WAIT_MS = 10 * 60_000;
 const LOCK_STALE_MS = 20 * 60_000;
 
 /**
- * Makes sure a MongoDB-compatible server (FerretDB on SQLite) and/or Redis answer on their fixed
+ * Makes sure a MongoDB-compatible server (FerretDB on PostgreSQL) and/or Redis answer on their fixed
  * loopback ports, reusing running ones, otherwise building or installing them (first run only)
  * and starting them detached so they outlive this process and serve the next run immediately.
  * Safe to call from several processes at once.
@@ -67,13 +68,23 @@ const LOCK_STALE_MS = 20 * 60_000;
 export async function ensureLocalServices(opts: LocalServiceOptions): Promise<LocalServiceUrls> {
   const localDir = path.resolve(opts.projectRoot, '.local');
   const [mongoUri, redisUrl] = await Promise.all([
-    opts.needMongo ? ensureManagedService(ferretDbService(localDir), opts.progress).then(() => LOCAL_MONGO_URI) : undefined,
+    opts.needMongo ? ensureFerretDb(localDir, opts.progress) : undefined,
     opts.needRedis ? ensureManagedService(redisService(localDir), opts.progress).then(() => LOCAL_REDIS_URL) : undefined,
   ]);
   const urls: LocalServiceUrls = {};
   if (mongoUri !== undefined) urls.mongoUri = mongoUri;
   if (redisUrl !== undefined) urls.redisUrl = redisUrl;
   return urls;
+}
+
+/** FerretDB stores in a PostgreSQL cluster of its own, which must be up before FerretDB starts. */
+async function ensureFerretDb(localDir: string, progress: (line: string) => void): Promise<string> {
+  const postgres = localPostgres(localDir);
+  const ferret = ferretDbService(localDir, postgres.url);
+  // A running FerretDB needs nothing more; otherwise start its cluster first.
+  if ((await ferret.probe()) !== 'ready') await ensureManagedService(postgres.service, progress);
+  await ensureManagedService(ferret, progress);
+  return LOCAL_MONGO_URI;
 }
 
 /** Resolves once `service` answers on its port, starting it (under a cross-process lock) if needed. */

@@ -73,6 +73,12 @@ export function readPidFile(file: string): number | undefined {
   }
 }
 
+/** An unprivileged user to run a child as (PostgreSQL refuses to run as root). */
+export interface ChildUser {
+  uid: number;
+  gid: number;
+}
+
 /** A process started by {@link spawnDetached}; `hasExited` lets a waiter fail fast instead of timing out. */
 export interface DetachedProcess {
   pid: number;
@@ -86,11 +92,11 @@ export interface DetachedProcess {
 export function spawnDetached(
   command: string,
   args: readonly string[],
-  opts: { cwd: string; logFile: string; pidFile: string },
+  opts: { cwd: string; logFile: string; pidFile: string; user?: ChildUser },
 ): DetachedProcess {
   const logFd = fs.openSync(opts.logFile, 'a');
   try {
-    const child = spawn(command, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', logFd, logFd] });
+    const child = spawn(command, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', logFd, logFd], ...opts.user });
     let exited = child.pid === undefined;
     child.once('exit', () => (exited = true));
     child.once('error', () => (exited = true));
@@ -113,6 +119,8 @@ export interface RunOptions {
   /** Keep stdout in memory instead of logging it (for commands that print machine-readable output). */
   captureStdout?: boolean;
   timeoutMs: number;
+  /** Run as this user instead of ours. */
+  user?: ChildUser;
 }
 
 /** Runs a command to completion; resolves with its exit code (null if killed) and any captured stdout. */
@@ -129,6 +137,7 @@ export function runCommand(
       env: opts.env ?? process.env,
       stdio: ['ignore', opts.captureStdout === true ? 'pipe' : logFd, logFd],
       timeout: opts.timeoutMs,
+      ...opts.user,
     });
     const chunks: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
