@@ -9,9 +9,24 @@ import type { ChannelId, InboundMessage, Reply } from '../domain/messages';
  * turns our {@link Reply} into platform calls. Only a channel's client file imports its SDK.
  */
 
-/** Where inbound messages go. `accept` resolves only once the message is stored (so webhooks may answer 2xx). */
+/**
+ * A message not taken in, and not stored: its sender is flooding (`too_fast`), its conversation
+ * already has a long backlog (`backlog`), or the whole bot is at its admission limit
+ * (`overloaded`). Nothing is lost: webhooks answer non-2xx so the platform delivers it again, the
+ * polling loop and WhatsApp Web hold it and try again after `retryAfterMs`, and the web chat tells
+ * the visitor to send it again.
+ */
+export interface Refusal {
+  type: 'refused';
+  reason: 'too_fast' | 'backlog' | 'overloaded';
+  retryAfterMs: number;
+}
+
+export type AcceptOutcome = 'accepted' | 'duplicate' | Refusal;
+
+/** Where inbound messages go. `accept` resolves `accepted` only once the message is stored (so webhooks may answer 2xx). */
 export interface InboundSink {
-  accept(message: InboundMessage): Promise<'accepted' | 'duplicate'>;
+  accept(message: InboundMessage): Promise<AcceptOutcome>;
 }
 
 /** Who to send to: the association's account on the channel and the beneficiary's platform id. */

@@ -1,12 +1,16 @@
 import { isLanguage, DEFAULT_LANGUAGE } from '../../domain/language';
 import type { Translator } from '../../engine/ports';
 import type { Logger } from '../../logging/logger';
-import type { InboundSink } from '../channel';
+import type { AcceptOutcome, InboundSink } from '../channel';
+import { isRefusal } from '../refusal';
 import type { TelegramBotClient } from './telegram.client';
 import { decodeUpdate, MAX_TEXT_LENGTH, type CallbackContext } from './telegram.codec';
 
-/** What became of one update. `invalid` updates failed the schema; webhooks answer them 400. */
-export type UpdateOutcome = 'accepted' | 'duplicate' | 'ignored' | 'invalid';
+/**
+ * What became of one update. `invalid` updates failed the schema (acknowledged and dropped); a
+ * refused one was not stored, so the caller must let Telegram deliver it again.
+ */
+export type UpdateOutcome = AcceptOutcome | 'ignored' | 'invalid';
 
 export interface UpdateHandlerDeps {
   client: TelegramBotClient;
@@ -43,6 +47,8 @@ export class TelegramUpdateHandler {
         return this.deps.sink.accept(decoded.inbound);
       case 'callback': {
         const outcome = await this.deps.sink.accept(decoded.inbound);
+        // A refused press comes again; it is answered and echoed then.
+        if (isRefusal(outcome)) return outcome;
         await this.courtesy('answerCallbackQuery', () => this.deps.client.answerCallbackQuery(decoded.callback.queryId));
         // A redelivered press was echoed the first time.
         if (outcome === 'accepted') await this.courtesy('echoChoice', () => this.echoChoice(decoded.callback, decoded.inbound.languageHint));
