@@ -1,102 +1,108 @@
-/* CLI: `npm run bench` — measures the classifier, engine turns and the whole pipeline; prints numbers. */
+/**
+ * CLI: `npm run bench [-- --quick]` — drives the whole bot as `npm start` builds it (startApp, roles
+ * web,channels,workers, in a child process) through its external interfaces only: the web chat's
+ * HTTP routes and WebSocket, and the Telegram webhook against a fake Bot API on 127.0.0.1. Prints a
+ * line per step and writes bench/results/<date>.md and .json. Private database and queue prefix per
+ * run, dropped at the end even on failure.
+ */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ChannelSender } from '../channels/channel';
 import { loadConfig } from '../config/config';
-import { withCheckDigit } from '../domain/national-id';
-import type { InboundMessage } from '../domain/messages';
-import { createLogger } from '../logging/logger';
-import { NluClassifier } from '../nlu/classifier';
-import { loadTrainingPhrases } from '../nlu/training-data';
-import { buildCore } from '../runtime/engine-factory';
-import { createPipeline } from '../runtime/pipeline';
-import { connectServices } from '../runtime/services';
+import { ensureLocalServices } from '../infra/local-services';
+import { AppHandle } from './bench/app-handle';
+import { appEnv, BENCH_TELEGRAM } from './bench/app-env';
+import { cleanUp } from './bench/cleanup';
+import type { BenchContext } from './bench/context';
+import { FakeBotApi } from './bench/fake-bot-api';
+import { JourneyMaker } from './bench/journeys';
+import { measureBackground } from './bench/measure';
+import { parsePlan } from './bench/options';
+import { findServicePids, loadAverage } from './bench/proc-cpu';
+import { runScenarios } from './bench/run';
 
-const DB = `basirah_bench_${process.pid}`;
+const PROJECT_ROOT = join(__dirname, '..', '..');
+const say = (line: string): void => console.log(line);
+const progress = (line: string): void => void process.stderr.write(`${line}\n`);
 
-function summary(label: string, samples: number[], unit = 'ms'): void {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): string => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(2);
-  console.log(`${label.padEnd(44)} n=${String(samples.length).padStart(5)}  p50=${at(0.5)}${unit}  p95=${at(0.95)}${unit}  p99=${at(0.99)}${unit}  max=${at(1)}${unit}`);
-}
+async function main(): Promise<number> {
+  const plan = parsePlan(process.argv.slice(2));
+  const started = new Date();
+  const t0 = performance.now();
+  const loadStart = loadAverage();
+  // MONGODB_URI / REDIS_URL select the servers; unset, the project-local ones (as the tests do).
+  const base = loadConfig();
+  const local = await ensureLocalServices({ projectRoot: PROJECT_ROOT, needMongo: !base.mongoUri, needRedis: !base.redisUrl, progress });
+  const urls = { mongoUri: base.mongoUri ?? local.mongoUri ?? '', redisUrl: base.redisUrl ?? local.redisUrl ?? '' };
+  const databases: string[] = [];
+  const prefixes: string[] = [];
+  const fake = await FakeBotApi.start();
+  let app: AppHandle | null = null;
+  const errors = { lines: 0, last: [] as string[] };
 
-function requestScript(sender: string, seed: number): string[] {
-  return ['السلام عليكم', '1', 'نورة محمد القحطاني', withCheckDigit(`1${String(seed).padStart(8, '0')}`), '0501234567', '2', 'سعد علي القحطاني', '1', '1', 'نحتاج مساعدة في الإيجار والمصاريف', '9', '1', 'وين وصل طلبي'].map(
-    (t) => `${sender}\u0000${t}`,
-  );
-}
+  const startApp = async (): Promise<AppHandle> => {
+    const suffix = databases.length === 0 ? '' : `_${databases.length + 1}`;
+    const names = { database: `bench_${process.pid}${suffix}`, prefix: `bench_${process.pid}${suffix}` };
+    databases.push(names.database);
+    prefixes.push(names.prefix);
+    progress(`bench: starting the app (database ${names.database})…`);
+    return AppHandle.start(appEnv(base, urls, names, fake.apiRoot), names.database);
+  };
+  const retire = async (old: AppHandle): Promise<void> => {
+    errors.lines += old.errorLines;
+    errors.last = [...errors.last, ...old.lastErrors].slice(-5);
+    await old.close();
+  };
+  let cleaned = false;
+  const cleanup = async (): Promise<void> => {
+    if (cleaned) return;
+    cleaned = true;
+    if (app) await retire(app).catch(() => undefined);
+    app = null;
+    await fake.close().catch(() => undefined);
+    const problems = await cleanUp(urls.mongoUri, urls.redisUrl, databases, prefixes);
+    for (const p of problems) progress(`bench: clean-up: ${p}`);
+  };
+  const onSignal = (): void => void cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
-function message(line: string, id: string): InboundMessage {
-  const [sender, text] = line.split('\u0000') as [string, string];
-  return { channel: 'console', account: 'bench', sender, messageId: id, text, receivedAt: new Date() };
-}
-
-async function main(): Promise<void> {
-  const phrases = loadTrainingPhrases();
-  let t0 = performance.now();
-  const classifier = NluClassifier.train(phrases);
-  console.log(`classifier training on ${phrases.length} phrasings: ${(performance.now() - t0).toFixed(0)} ms`);
-  const classifyTimes = phrases.slice(0, 500).map((p) => {
-    const s = performance.now();
-    classifier.classify(p.text);
-    return performance.now() - s;
-  });
-  summary('classify one message', classifyTimes);
-
-  const config = { ...loadConfig(), mongoDb: DB };
-  const services = await connectServices(config, (line) => process.stderr.write(`${line}\n`));
   try {
-    const core = await buildCore(config, services, { classifier });
-    const senders = 20;
-    const turnTimes: number[] = [];
-    t0 = performance.now();
-    for (let s = 0; s < senders; s += 1) {
-      for (const [i, line] of requestScript(`bench-${s}`, 5000 + s).entries()) {
-        const start = performance.now();
-        await core.engine.handle(message(line, `e-${s}-${i}`));
-        turnTimes.push(performance.now() - start);
-      }
-    }
-    const elapsed = performance.now() - t0;
-    summary(`engine turn (FerretDB+Redis, ${senders} full requests)`, turnTimes);
-    console.log(`engine sequential throughput: ${((turnTimes.length / elapsed) * 1000).toFixed(1)} turns/s`);
-
-    const delivered = new Map<string, number>();
-    const sender: ChannelSender = {
-      channel: 'console',
-      limits: { perSecond: 10_000, perChatGapMs: 0, jitterMs: [0, 0], perMinute: null },
-      async send(to) {
-        delivered.set(to.recipient, performance.now());
-        return { type: 'sent', externalId: null };
+    app = await startApp();
+    const pids = findServicePids(PROJECT_ROOT);
+    const ctx: BenchContext = {
+      plan,
+      get app() {
+        return app as AppHandle;
       },
+      async restartApp(reason) {
+        progress(`bench: restarting the app: ${reason}`);
+        if (app) await retire(app);
+        app = await startApp();
+      },
+      pids,
+      background: await measureBackground(pids, plan.quick ? 2 : 5),
+      fake,
+      telegram: BENCH_TELEGRAM,
+      journeys: new JourneyMaker(42, (process.pid * 7919 + Date.now()) % 90_000_000),
+      mongoUri: urls.mongoUri,
+      redisUrl: urls.redisUrl,
+      database: () => databases[databases.length - 1] as string,
+      queuePrefix: () => prefixes[prefixes.length - 1] as string,
+      results: [],
+      baselines: [],
+      say,
     };
-    const pipeline = await createPipeline(services, [{ channel: 'console', sender }], {
-      redisUrl: services.redisUrl,
-      shards: 4,
-      prefix: `bench-${process.pid}`,
-      logger: createLogger('silent'),
-    });
-    pipeline.startWorkers(core.engine);
-    const chats = 50;
-    const accepted = new Map<string, number>();
-    t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: chats }, async (_, c) => {
-        accepted.set(`pipe-${c}`, performance.now());
-        await pipeline.gateway.accept(message(`pipe-${c}\u0000السلام عليكم`, `p-${c}`));
-      }),
-    );
-    while (delivered.size < chats && performance.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 10));
-    const latencies = [...accepted].map(([k, a]) => (delivered.get(k) ?? Number.NaN) - a).filter((n) => !Number.isNaN(n));
-    summary(`pipeline accept→first reply sent (${chats} chats at once)`, latencies);
-    console.log(`pipeline: ${latencies.length}/${chats} chats answered in ${(performance.now() - t0).toFixed(0)} ms (4 shards, one process)`);
-    await pipeline.close();
+    const failures = await runScenarios(ctx, { projectRoot: PROJECT_ROOT, started, t0, loadStart, errors });
+    return failures === 0 ? 0 : 1;
   } finally {
-    await services.mongo.dropDatabase().catch(() => undefined);
-    await services.close();
+    await cleanup();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
