@@ -7,7 +7,8 @@ import { WebFamily } from './web-family';
 
 /**
  * N families at once on the web chat; each sends its next message as soon as the previous reply
- * arrived. A family is one visit (its journey); when it ends, a new family takes its place.
+ * arrived (once its bubbles have stopped for 0.1 s). A family is one visit (its journey); when it
+ * ends, a new family takes its place.
  */
 export async function closedLoop(ctx: BenchContext): Promise<void> {
   const { families, seconds } = ctx.plan.closedLoop;

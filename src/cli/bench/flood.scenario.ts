@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchContext } from './context';
-import { newTally, record, startCpu, stepResult, type Tally } from './measure';
+import { newTally, perMessage, record, startCpu, stepResult, type Tally } from './measure';
 import { formatRefused, formatStep } from './report-lines';
 import { sleep } from './stats';
 import { newSessionCookie, nextFamilyIp, WebFamily } from './web-family';
@@ -91,7 +91,10 @@ async function floodStep(ctx: BenchContext, label: string, flood: (deadline: num
   const deadline = start + seconds * 1000;
   // The victim starts a second after the flood, so it arrives into the flood, not before it.
   await Promise.all([flood(deadline, count), sleep(1000).then(() => victim(ctx, deadline, tally))]);
-  const result = stepResult('flood victim', label, tally, start, await stopCpu(), null, seconds);
+  const cpu = await stopCpu();
+  const result = stepResult('flood victim', label, tally, start, cpu, null, seconds);
+  // The bot worked on every accepted flood message too: CPU is per message it processed.
+  result.cpuPerMessage = perMessage(cpu, tally.answered + count.accepted);
   result.notes = [
     `flood: sent ${count.sent}, accepted ${count.accepted},${formatRefused(count.refused) || ' refused: none'}; sockets opened ${count.socketsOpened}, refused ${count.socketsRefused}${count.firstRefusal ? ` (${count.firstRefusal})` : ''}`,
   ];

@@ -13,8 +13,12 @@ export type { AskOutcome } from './pending-reply';
  * bubbles, so the family counts as free again once no frame has come for {@link SETTLE_MS}.
  */
 
-/** Bubbles of one turn are flushed together; a gap this long means the turn is over. */
-const SETTLE_MS = 40;
+/**
+ * Bubbles of one turn are flushed together; a gap this long means the turn is over. Too short and
+ * a late bubble would pass for the first reply to the family's next message (counted as a stray
+ * when it arrives with nothing outstanding); it is also the closed loop's pause before the next message.
+ */
+const SETTLE_MS = 100;
 const OPEN_TIMEOUT_MS = 15_000;
 
 interface ServerFrame {
