@@ -1,12 +1,13 @@
 import { conversationId } from '../../src/persistence/conversation.store';
 import type { FastifyInstance } from 'fastify';
 import type { ChannelModule } from '../../src/channels/module';
-import type { InboundSink } from '../../src/channels/channel';
+import type { InboundMessage } from '../../src/domain/messages';
 import { buildApp } from '../../src/http/app';
 import { FakeTelegramApi, makeTelegramUpdate, type FakeMessage, type RecordedCall, type TelegramUpdate } from '../support/fake-telegram-api';
 import { makeNationalId } from '../support/fixtures';
 import { t } from '../support/engine-setup';
-import { startTestPipeline } from '../support/pipeline';
+import { eventually, startTestPipeline } from '../support/pipeline';
+import { RefusingSink } from '../support/refusing-sink';
 import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
 
 /**
@@ -29,17 +30,26 @@ const keyboardOf = (call: RecordedCall): Array<{ text: string; callback_data?: s
     return row[0] as { text: string; callback_data?: string };
   });
 
+const fromChat = (chat: number) => (m: InboundMessage): boolean => m.sender === String(chat);
+const isMessage = (update: TelegramUpdate) => (m: InboundMessage): boolean => m.messageId.endsWith(`:${(update.message as FakeMessage).message_id}`);
+
+async function inboundOf(run: Run, chat: number, update: TelegramUpdate): Promise<number> {
+  const digest = run.pipeline.log.externalDigest('telegram', `${chat}:${(update.message as FakeMessage).message_id}`);
+  return run.env.services.mongo.collection('inbound_messages').countDocuments({ externalId: digest });
+}
+
 describe('Telegram channel, long polling', () => {
   let api: FakeTelegramApi;
   let run: Run;
   let telegram: ChannelModule;
-  let sink: InboundSink;
+  /** Passes everything on to the gateway unless a test asks it to refuse something. */
+  let refusing: RefusingSink;
 
   beforeAll(async () => {
     api = await FakeTelegramApi.start(TOKEN);
     run = await startTestPipeline('tg', (deps) => {
-      sink = deps.sink;
-      telegram = testTelegramModule(api, deps.sink, deps.env);
+      refusing = new RefusingSink(() => deps.sink, () => api.calls().length);
+      telegram = testTelegramModule(api, refusing, deps.env);
       return [telegram];
     });
     await telegram.runtime?.start();
@@ -123,7 +133,7 @@ describe('Telegram channel, long polling', () => {
     await telegram.runtime?.stop();
     api.redeliver(update.update_id);
     const mark = api.calls().length;
-    const restarted = testTelegramModule(api, sink, run.env);
+    const restarted = testTelegramModule(api, refusing, run.env);
     await restarted.runtime?.start();
     telegram = restarted;
     await api.waitForCall('getUpdates', (c) => c.seq > mark && c.params.offset === update.update_id + 1);
@@ -172,6 +182,38 @@ describe('Telegram channel, long polling', () => {
     expect(api.calls('sendMessage').filter(toChat(group))).toEqual([]);
     expect(await run.env.services.mongo.collection('inbound_messages').countDocuments({ externalId: { $regex: `^${group}:` } })).toBe(0);
   }, 30_000);
+
+  it('holds the offset below a refused update, stores the other chats meanwhile, and stores the refused one (then its chat) in order', async () => {
+    const held = 8101;
+    const other = 8102;
+    refusing.refuse(fromChat(held), 2, { reason: 'too_fast', retryAfterMs: 400 });
+    const first = makeTelegramUpdate.text(held, 'السلام عليكم');
+    const bystander = makeTelegramUpdate.text(other, 'السلام عليكم');
+    const second = makeTelegramUpdate.text(held, 'القائمة');
+    api.injectUpdate(first);
+    api.injectUpdate(bystander);
+    api.injectUpdate(second);
+
+    await api.waitForCall('sendMessage', (c) => chatOf(c) === held && c.params.text === t('ar', 'menu.title'));
+    await eventually(() => (api.calls('sendMessage').filter((c) => chatOf(c) === held && c.params.text === t('ar', 'menu.title')).length === 2 ? true : undefined), 20_000, 'the second menu');
+    await api.waitForCall('getUpdates', (c) => Number(c.params.offset) === second.update_id + 1);
+
+    // The first update was offered three times (two refusals), the second only after it was stored.
+    expect(refusing.outcomesOf(isMessage(first))).toEqual(['refused', 'refused', 'accepted']);
+    expect(refusing.outcomesOf(isMessage(second))).toEqual(['accepted']);
+    const index = (update: TelegramUpdate, outcome: string): number => refusing.offers.findIndex((o) => isMessage(update)(o.message) && o.outcome === outcome);
+    expect(index(bystander, 'accepted')).toBeLessThan(index(first, 'accepted'));
+    expect(index(first, 'accepted')).toBeLessThan(index(second, 'accepted'));
+
+    // No getUpdates call made before the refused update was stored confirmed it.
+    const storedAt = refusing.offers[index(first, 'accepted')]?.at as number;
+    const before = api.calls('getUpdates').filter((c) => c.seq < storedAt);
+    expect(before.every((c) => Number(c.params.offset ?? 0) <= first.update_id)).toBe(true);
+
+    // Each message is stored once and answered once.
+    for (const [chat, update] of [[held, first], [other, bystander], [held, second]] as const) expect(await inboundOf(run, chat, update)).toBe(1);
+    expect(api.calls('sendMessage').filter((c) => chatOf(c) === held && c.params.text === t('ar', 'answers.welcome'))).toHaveLength(1);
+  }, 60_000);
 });
 
 describe('Telegram channel, webhook mode', () => {
@@ -180,13 +222,15 @@ describe('Telegram channel, webhook mode', () => {
   let api: FakeTelegramApi;
   let run: Run;
   let telegram: ChannelModule;
+  let refusing: RefusingSink;
   let app: FastifyInstance;
   let base: string;
 
   beforeAll(async () => {
     api = await FakeTelegramApi.start(TOKEN);
     run = await startTestPipeline('tgwh', (deps) => {
-      telegram = testTelegramModule(api, deps.sink, deps.env, { url, secret });
+      refusing = new RefusingSink(() => deps.sink);
+      telegram = testTelegramModule(api, refusing, deps.env, { url, secret });
       return [telegram];
     });
     await telegram.runtime?.start();
@@ -203,14 +247,15 @@ describe('Telegram channel, webhook mode', () => {
 
   const inboundCount = (): Promise<number> => run.env.services.mongo.collection('inbound_messages').countDocuments();
   // Real HTTP rather than app.inject(): light-my-request loads the ESM-only `cookie` 2.x, which Jest cannot require.
-  const post = async (body: unknown, headers: Record<string, string> = { 'x-telegram-bot-api-secret-token': secret }, root = base): Promise<{ statusCode: number }> => {
+  const post = async (body: unknown, headers: Record<string, string> = { 'x-telegram-bot-api-secret-token': secret }, root = base): Promise<{ statusCode: number; retryAfter?: string }> => {
     const response = await fetch(`${root}/telegram/webhook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     await response.arrayBuffer();
-    return { statusCode: response.status };
+    const retryAfter = response.headers.get('retry-after');
+    return { statusCode: response.status, ...(retryAfter ? { retryAfter } : {}) };
   };
 
   it('registers the webhook with its secret and never polls', async () => {
@@ -258,4 +303,35 @@ describe('Telegram channel, webhook mode', () => {
       await other.close();
     }
   });
+
+  it('answers 429 with Retry-After to a refused update and stores nothing; the redelivery is stored and answered once', async () => {
+    const chat = 8201;
+    refusing.refuse(fromChat(chat), 1, { reason: 'too_fast', retryAfterMs: 2500 });
+    const update = makeTelegramUpdate.text(chat, 'السلام عليكم');
+
+    const refused = await post(update);
+    expect(refused).toEqual({ statusCode: 429, retryAfter: '3' });
+    expect(await inboundOf(run, chat, update)).toBe(0);
+
+    // Telegram delivers an update again until it gets a 2xx.
+    expect((await post(update)).statusCode).toBe(200);
+    expect(await inboundOf(run, chat, update)).toBe(1);
+    await api.waitForCall('sendMessage', (c) => chatOf(c) === chat && c.params.text === t('ar', 'menu.title'));
+    expect(api.calls('sendMessage').filter((c) => chatOf(c) === chat && c.params.text === t('ar', 'answers.welcome'))).toHaveLength(1);
+  }, 30_000);
+
+  it('does not answer a refused button press: it is answered and echoed when Telegram delivers it again', async () => {
+    const chat = 8202;
+    expect((await post(makeTelegramUpdate.text(chat, 'السلام عليكم'))).statusCode).toBe(200);
+    const menu = await api.waitForCall('sendMessage', (c) => chatOf(c) === chat && c.params.text === t('ar', 'menu.title'));
+    const press = makeTelegramUpdate.callback(chat, 'intent:request_new', menu.result as FakeMessage);
+    api.markDelivered(press);
+    const queryId = (press.callback_query as { id: string }).id;
+    refusing.refuse((m) => m.messageId === `cb:${queryId}`, 1);
+    expect((await post(press)).statusCode).toBe(429);
+    expect(api.calls('answerCallbackQuery').filter((c) => c.params.callback_query_id === queryId)).toEqual([]);
+    expect((await post(press)).statusCode).toBe(200);
+    await api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === queryId);
+    await api.waitForCall('sendMessage', (c) => chatOf(c) === chat && String(c.params.text).includes(t('ar', 'request.ask.applicantName')));
+  }, 30_000);
 });

@@ -12,6 +12,7 @@ import { t } from '../support/engine-setup';
 import { startFakeGraphApi, type FakeGraphApi, type GraphCall } from '../support/fake-graph-api';
 import { makeNationalId } from '../support/fixtures';
 import { eventually, startTestPipeline } from '../support/pipeline';
+import { RefusingSink } from '../support/refusing-sink';
 
 /**
  * WhatsApp Cloud API end to end: signed webhooks in over real HTTP to the fastify app (buildApp),
@@ -33,6 +34,8 @@ const config: NonNullable<AppConfig['whatsappCloud']> = {
 let fake: FakeGraphApi;
 let pipeline: Awaited<ReturnType<typeof startTestPipeline>>;
 let cloud: ChannelModule;
+/** Passes everything on to the gateway unless a test asks it to refuse something. */
+let refusing: RefusingSink;
 let app: FastifyInstance;
 let base: string;
 
@@ -42,7 +45,7 @@ beforeAll(async () => {
   pipeline = await startTestPipeline('wacloud', ({ env, sink }) => [
     createWhatsAppCloudModule({
       config,
-      sink,
+      sink: (refusing = new RefusingSink(() => sink)),
       translator: env.core.ports.translator,
       logger: createLogger('silent'),
       recordStatus: (externalId, status, at, error) => pipeline.pipeline.log.recordDeliveryStatus('whatsapp', externalId, status, at, error),
@@ -237,6 +240,28 @@ describe('POST /webhooks/whatsapp through the real pipeline', () => {
       await other.close();
     }
   });
+
+  it('answers 429 to a batch holding a refused message; the redelivered batch stores the rest once, in order', async () => {
+    const first = newSender();
+    const second = newSender();
+    const a1 = cloudMessage.text(first, 'السلام عليكم');
+    const b1 = cloudMessage.text(second, 'السلام عليكم');
+    const a2 = cloudMessage.text(first, 'القائمة');
+    refusing.refuse((m) => m.sender === second, 1, { reason: 'overloaded', retryAfterMs: 1200 });
+    const body = JSON.stringify(makeCloudWebhook({ messages: [a1, b1, a2] }));
+    const stored = (): Promise<number[]> => Promise.all([a1, b1, a2].map((m) => inboundCount(pipeline.pipeline.log.externalDigest('whatsapp', m.id))));
+    expect((await post(body)).statusCode).toBe(429);
+    expect(await stored()).toEqual([1, 0, 0]);
+
+    // Meta delivers the same POST again.
+    expect((await post(body)).statusCode).toBe(200);
+    expect(await stored()).toEqual([1, 1, 1]);
+    expect(refusing.outcomesOf((m) => m.sender === first)).toEqual(['accepted', 'duplicate', 'accepted']);
+    // Both of the first sender's messages are answered (a menu each), the second sender's once.
+    const menus = (to: string): number => fake.calls().filter((c) => c.body.to === to && c.status === 200 && c.body.interactive?.type === 'list').length;
+    await eventually(() => (menus(first) === 2 && menus(second) === 1 ? true : undefined), 20_000, 'the menus');
+    expect([first, second].map((to) => deliveredTo(to).filter(textIs(t('ar', 'answers.welcome'))).length)).toEqual([1, 1]);
+  }, 30_000);
 
   it('keeps fastify’s JSON parsing for other routes', async () => {
     const other = await buildApp({

@@ -98,6 +98,20 @@ export function updateIdOf(raw: unknown): number | null {
   return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
 }
 
+/**
+ * The chat a raw update belongs to, read without the full decode: the poller keeps a chat's later
+ * updates behind one of its refused ones (per-chat order). Null when the update names no chat.
+ */
+export function chatIdOf(raw: unknown): string | null {
+  const parsed = ChatOnly.safeParse(raw);
+  if (!parsed.success) return null;
+  const chat = parsed.data.message?.chat ?? parsed.data.callback_query?.message?.chat;
+  return chat ? String(chat.id) : null;
+}
+
+const ChatRef = z.object({ chat: z.object({ id: z.number().int() }) });
+const ChatOnly = z.object({ message: ChatRef.optional(), callback_query: z.object({ message: ChatRef.optional() }).optional() });
+
 function decodeMessage(updateId: number, message: TelegramMessage, ctx: DecodeContext): DecodedUpdate {
   // Groups and channels are not served: beneficiaries' details must not be collected in public.
   if (message.chat.type !== 'private') return { type: 'ignored', updateId, reason: 'not_private' };

@@ -1,7 +1,9 @@
 import type { Logger } from '../../logging/logger';
 import { describeTelegramError, isAbortError, type TelegramBotClient } from './telegram.client';
-import { updateIdOf } from './telegram.codec';
-import type { TelegramUpdateHandler } from './telegram.updates';
+import { isRefusal } from '../refusal';
+import { chatIdOf, updateIdOf } from './telegram.codec';
+import { PollHold } from './telegram.poll-hold';
+import type { TelegramUpdateHandler, UpdateOutcome } from './telegram.updates';
 
 export interface PollerOptions {
   /** Long-poll timeout in seconds (Telegram holds the request up to this long when idle). */
@@ -12,16 +14,26 @@ export interface PollerOptions {
   maxBackoffMs: number;
 }
 
+/** Shortest wait before a refused update is offered again (a refusal with 0 ms must not spin). */
+const MIN_REFUSAL_WAIT_MS = 100;
+/**
+ * While an update is held, getUpdates returns at once (the held update is still pending), so the
+ * loop fetches on this cadence instead of long polling: new updates of other chats arrive within it.
+ */
+const HELD_RECHECK_MS = 1000;
+
 export type PollerState = { type: 'polling' } | { type: 'retrying'; detail: string } | { type: 'stopped' };
 
 /**
  * The getUpdates loop. Telegram keeps an update until a later request's `offset` passes it, and
  * redelivers it until then; so the offset moves past an update only after the sink has stored it.
  * A crash or a database fault then means a redelivery (dropped as a duplicate by the pipeline),
- * never a lost message.
+ * never a lost message. A refused update is held (the offset stays below it) and offered to the
+ * sink again after its `retryAfterMs`, while other chats' updates go on being stored.
  */
 export class TelegramPoller {
   private offset = 0;
+  private readonly hold = new PollHold();
   private controller: AbortController | null = null;
   private running: Promise<void> | null = null;
   private state: PollerState = { type: 'stopped' };
@@ -73,28 +85,67 @@ export class TelegramPoller {
       }
       failures = 0;
       this.state = { type: 'polling' };
-      if (!(await this.process(updates, signal))) {
+      const batch = await this.process(updates, signal);
+      if (batch === 'failed') {
         failures += 1;
         await this.pause(this.backoff(null, failures), 'an update could not be stored', null, signal);
+      } else if (batch === 'held') {
+        await abortableSleep(this.heldPause(), signal);
       }
     }
   }
 
-  /** Handles a batch in order; stops at the first update that could not be stored. */
-  private async process(updates: readonly unknown[], signal: AbortSignal): Promise<boolean> {
+  /**
+   * Handles a batch in order. Stops at the first update the sink failed on; a refused update (and
+   * the later ones of its chat, for order) is held while the other chats' updates are stored.
+   */
+  private async process(updates: readonly unknown[], signal: AbortSignal): Promise<'done' | 'held' | 'failed'> {
+    const blockedChats = new Set<string>();
+    let contiguous = true;
     for (const raw of updates) {
-      if (signal.aborted) return true;
+      if (signal.aborted) return 'done';
       const updateId = updateIdOf(raw);
-      try {
-        await this.handler.handle(raw);
-      } catch (error) {
-        this.logger.error({ channel: 'telegram', updateId, err: { message: error instanceof Error ? error.message : String(error) } }, 'telegram update not stored; it will be fetched again');
-        return false;
-      }
+      const step = await this.step(raw, updateId, blockedChats);
+      if (step === 'failed') return 'failed';
+      if (step === 'held') contiguous = false;
       // An update without a usable id cannot be confirmed by itself; the next one's id confirms it.
-      if (updateId !== null) this.offset = Math.max(this.offset, updateId + 1);
+      else if (contiguous && updateId !== null) this.offset = Math.max(this.offset, updateId + 1);
     }
-    return true;
+    this.hold.confirmBelow(this.offset);
+    return contiguous ? 'done' : 'held';
+  }
+
+  private async step(raw: unknown, updateId: number | null, blockedChats: Set<string>): Promise<'done' | 'held' | 'failed'> {
+    if (this.hold.isStored(updateId)) return 'done';
+    const chat = chatIdOf(raw);
+    const now = Date.now();
+    if ((chat !== null && blockedChats.has(chat)) || this.hold.isWaiting(updateId, now)) {
+      if (chat !== null) blockedChats.add(chat);
+      return 'held';
+    }
+    let outcome: UpdateOutcome;
+    try {
+      outcome = await this.handler.handle(raw);
+    } catch (error) {
+      this.logger.error({ channel: 'telegram', updateId, err: { message: error instanceof Error ? error.message : String(error) } }, 'telegram update not stored; it will be fetched again');
+      return 'failed';
+    }
+    if (!isRefusal(outcome)) {
+      this.hold.markStored(updateId);
+      return 'done';
+    }
+    const waitMs = Math.min(Math.max(outcome.retryAfterMs, MIN_REFUSAL_WAIT_MS), this.options.maxBackoffMs);
+    this.hold.markRefused(updateId, now + waitMs);
+    if (chat !== null) blockedChats.add(chat);
+    this.logger.warn({ channel: 'telegram', updateId, reason: outcome.reason, retryInMs: waitMs }, 'telegram update refused; held and tried again');
+    return 'held';
+  }
+
+  /** Until the first held update is due, but fetching at least every second so other chats are not kept waiting. */
+  private heldPause(): number {
+    const due = this.hold.nextDue();
+    const untilDue = due === null ? HELD_RECHECK_MS : due - Date.now();
+    return Math.min(HELD_RECHECK_MS, Math.max(MIN_REFUSAL_WAIT_MS, untilDue));
   }
 
   private backoff(error: unknown, failures: number): number {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../logging/logger';
-import { isRefusal } from '../refusal';
+import { isRefusal, retryAfterHeader } from '../refusal';
 import type { TelegramUpdateHandler } from './telegram.updates';
 
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
@@ -41,7 +41,7 @@ export function telegramWebhookPlugin(deps: WebhookDeps): FastifyPluginAsync {
         // Not stored: any non-2xx makes Telegram deliver it again later (never 200 here).
         if (isRefusal(outcome)) {
           deps.logger.warn({ channel: 'telegram', reason: outcome.reason }, 'telegram update refused; Telegram will redeliver it');
-          return reply.code(429).header('retry-after', retryAfterSeconds(outcome.retryAfterMs)).send({ error: 'refused', reason: outcome.reason });
+          return reply.code(429).header('retry-after', retryAfterHeader(outcome)).send({ error: 'refused', reason: outcome.reason });
         }
         return reply.code(200).send({ ok: true });
       } catch (error) {
@@ -50,10 +50,6 @@ export function telegramWebhookPlugin(deps: WebhookDeps): FastifyPluginAsync {
       }
     });
   };
-}
-
-function retryAfterSeconds(ms: number): string {
-  return String(Math.max(1, Math.ceil(ms / 1000)));
 }
 
 function digest(value: string): Buffer {

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorMessage, type Logger } from '../../logging/logger';
-import type { InboundSink } from '../channel';
+import type { InboundSink, Refusal } from '../channel';
+import { isRefusal, retryAfterHeader } from '../refusal';
 import { decodeCloudWebhook, type CloudDeliveryStatus } from './cloud.codec';
 import { isValidSignature, secretsEqual } from './cloud.signature';
 
@@ -26,7 +27,7 @@ export interface CloudWebhookDeps {
  * The Cloud API webhook. GET answers Meta's subscription check; POST takes messages and delivery
  * statuses. A POST is answered 200 only once everything in it is stored, so when storage is down
  * WhatsApp keeps redelivering (it retries non-2xx answers), and redeliveries are deduplicated by
- * message id downstream.
+ * message id downstream. A POST holding a refused message is answered 429 for the same reason.
  */
 export function cloudWebhookPlugin(deps: CloudWebhookDeps): FastifyPluginAsync {
   return async (app) => {
@@ -68,13 +69,23 @@ async function receive(deps: CloudWebhookDeps, request: FastifyRequest, reply: F
   }
   try {
     // In order, one after the other: the arrival order of a conversation's messages is kept.
-    for (const message of decoded.messages) await deps.sink.accept(message);
+    for (const message of decoded.messages) {
+      const outcome = await deps.sink.accept(message);
+      // The whole POST comes again: the messages before this one are then dropped as duplicates,
+      // and the ones after it were not offered yet, so their order holds.
+      if (isRefusal(outcome)) return refuse(deps, reply, outcome);
+    }
     for (const status of decoded.statuses) await record(deps, status);
   } catch (error) {
     deps.logger.error({ channel: 'whatsapp', err: { message: errorMessage(error) } }, 'webhook not stored; WhatsApp will redeliver');
     return reply.code(500).send({ error: 'not_stored' });
   }
   return reply.code(200).send({ status: 'ok' });
+}
+
+function refuse(deps: CloudWebhookDeps, reply: FastifyReply, refusal: Refusal): FastifyReply {
+  deps.logger.warn({ channel: 'whatsapp', reason: refusal.reason }, 'webhook message refused; WhatsApp will redeliver');
+  return reply.code(429).header('retry-after', retryAfterHeader(refusal)).send({ error: 'refused', reason: refusal.reason });
 }
 
 function record(deps: CloudWebhookDeps, status: CloudDeliveryStatus): Promise<void> {

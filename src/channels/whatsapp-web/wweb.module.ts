@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../config/config';
 import type { Translator } from '../../engine/ports';
-import { errorMessage, type Logger } from '../../logging/logger';
+import type { Logger } from '../../logging/logger';
 import type { ChannelLimits, InboundSink } from '../channel';
 import type { ChannelModule } from '../module';
 import { createWwebClient } from './wweb.client';
@@ -9,6 +9,7 @@ import { realSchedule, WwebConnection, type BackoffSettings, type Schedule, type
 import { qrRoutes } from './wweb.http';
 import type { WhatsAppClientLike } from './wweb.port';
 import { printQrToTerminal } from './wweb.qr';
+import { RefusedMessageRetry, type RetryLimits } from './wweb.retry';
 import { createWwebSender, defaultWwebLimits } from './wweb.sender';
 
 /** WhatsApp replays unread history on login; messages older than start-up minus this are not answered. */
@@ -36,6 +37,9 @@ export interface WhatsAppWebModuleDeps {
   /** Timer for reconnects (tests run it at once). */
   schedule?: Schedule;
   backoff?: BackoffSettings;
+  /** Timer of the refused-message retry (tests run it at once); real timers by default. */
+  retrySchedule?: Schedule;
+  retryLimits?: RetryLimits;
   /** Send pacing; defaults to {@link defaultWwebLimits}. Tests shorten it to keep runs fast. */
   limits?: ChannelLimits;
   /** Shows the QR code to the operator; defaults to the terminal (stderr). */
@@ -55,19 +59,16 @@ export function createWhatsAppWebModule(deps: WhatsAppWebModuleDeps): WhatsAppWe
   const contacted = new Set<string>();
   const hasWrittenFirst = deps.hasWrittenFirst ?? (async (chatId: string) => contacted.has(chatId));
   let startedAt: Date | null = null;
+  const retry = new RefusedMessageRetry(deps.sink, logger, deps.retrySchedule ?? realSchedule, deps.retryLimits);
 
   async function onMessage(raw: unknown): Promise<void> {
     const notBefore = new Date((startedAt ?? now()).getTime() - HISTORY_GRACE_MS);
     const outcome = decodeWwebMessage(raw, { notBefore });
     if (outcome.type === 'ignored') return logger.debug({ reason: outcome.reason }, 'whatsapp message ignored');
     if (outcome.type === 'invalid') return logger.warn({ issues: outcome.issues }, 'whatsapp message not understood; ignored');
-    try {
-      await deps.sink.accept(outcome.message);
-      contacted.add(outcome.message.sender);
-    } catch (error) {
-      // WhatsApp Web does not redeliver: this message is lost, so say so loudly.
-      logger.error({ err: { message: errorMessage(error) } }, 'whatsapp message could not be stored');
-    }
+    contacted.add(outcome.message.sender);
+    // WhatsApp Web does not redeliver: a refused or unstored message is held and offered again.
+    await retry.offer(outcome.message);
   }
 
   const connection = new WwebConnection({
@@ -94,9 +95,13 @@ export function createWhatsAppWebModule(deps: WhatsAppWebModuleDeps): WhatsAppWe
       channel: 'whatsapp',
       async start() {
         startedAt ??= now();
+        retry.resume();
         connection.start();
       },
-      stop: () => connection.stop(),
+      async stop() {
+        retry.stop();
+        await connection.stop();
+      },
       health: () => connection.health(),
     },
     httpPlugin: qrRoutes({ staffApiToken: deps.staffApiToken, qr: () => connection.qrState() }),
