@@ -28,6 +28,8 @@ let messageSeq = 1;
  * so the next bubble of the same turn can be a second away).
  */
 export class TelegramDriver {
+  /** Latencies of each chat's first message only: no earlier send of that chat can hold it back. */
+  readonly firstOfChat: number[] = [];
   private readonly chats = new Map<number, Chat>();
   private readonly idle: Chat[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -81,8 +83,10 @@ export class TelegramDriver {
   private sendOne(scheduledAt: number, journey: () => Journey): void {
     const chat = this.idle.shift() ?? this.newChat(journey());
     this.tally.sent += 1;
+    const first = chat.position === 0;
     const flight = this.ask(chat, scheduledAt).then((outcome) => {
       record(this.tally, outcome);
+      if (first && outcome.type === 'answered') this.firstOfChat.push(outcome.latencyMs);
       if (chat.position < chat.journey.texts.length && outcome.type !== 'lost') this.idle.push(chat);
     });
     this.inFlight.add(flight);

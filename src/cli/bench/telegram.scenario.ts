@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { BenchContext } from './context';
 import { newTally, startCpu, stepResult } from './measure';
 import { formatStep } from './report-lines';
+import { formatLatency, summarize } from './stats';
 import { TelegramDriver } from './telegram-driver';
 
 /** After this long without a sendMessage, a chat's turn is over (the bot sends one message a second per chat). */
@@ -19,7 +20,7 @@ export async function telegramScenario(ctx: BenchContext): Promise<void> {
   await driver.run(rate, seconds, () => ctx.journeys.next());
   const drained = await driver.drain(ctx.plan.drainSeconds * 1000);
   const result = stepResult('telegram', `${rate} msg/s × ${seconds} s via webhook`, tally, start, await stopCpu(), rate, seconds);
-  result.notes = [`${ctx.fake.sendMessages - sendsBefore} sendMessage calls`];
+  result.notes = [`${ctx.fake.sendMessages - sendsBefore} sendMessage calls`, `first message of each chat: ${formatLatency(summarize(driver.firstOfChat))}`];
   if (!drained) result.notes.push('not drained');
   ctx.results.push(result);
   ctx.say(formatStep(result));
