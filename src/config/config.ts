@@ -28,6 +28,15 @@ const EnvSchema = z
     HOST: z.string().default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_BASE_URL: z.string().url().optional(),
+    /**
+     * Which reverse proxies may name the client's address in X-Forwarded-For: `false` (none, the
+     * socket's peer is the client), a number of proxy hops in front of the bot, or a comma list of
+     * proxy addresses / CIDRs. Never "true": anyone could then pick the address flood limits count.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .refine((v) => v === 'false' || /^[1-9]$/.test(v) || v.split(',').every((p) => /^(?=.*[.:])[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(p.trim())), 'expected false, a hop count 1–9, or a comma list of proxy addresses/CIDRs'),
     /** Which parts this process runs: web (HTTP), channels (Telegram polling, WhatsApp client), workers (queues). */
     PROCESS_ROLES: z
       .string()
@@ -72,7 +81,7 @@ export type AppConfig = {
   dataDir: string | undefined;
   handoffNoticeMinutes: number;
   draftResumeMinutes: number;
-  http: { host: string; port: number; publicBaseUrl: string | undefined };
+  http: { host: string; port: number; publicBaseUrl: string | undefined; trustProxy: TrustProxy };
   roles: ReadonlySet<'web' | 'channels' | 'workers'>;
   queueShards: number;
   queuePrefix: string;
@@ -116,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: e.DATA_DIR,
     handoffNoticeMinutes: e.HANDOFF_NOTICE_MINUTES,
     draftResumeMinutes: e.DRAFT_RESUME_MINUTES,
-    http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL },
+    http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL, trustProxy: trustProxyOf(e.TRUST_PROXY) },
     roles: new Set(e.PROCESS_ROLES.split(',').map((r) => r.trim() as 'web' | 'channels' | 'workers')),
     queueShards: e.QUEUE_SHARDS,
     queuePrefix: e.QUEUE_PREFIX,
@@ -136,6 +145,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 type Env = z.infer<typeof EnvSchema>;
+
+/** Proxies whose X-Forwarded-For is believed: none, a hop count, or their addresses. */
+export type TrustProxy = false | number | string[];
+
+function trustProxyOf(value: string): TrustProxy {
+  if (value === 'false') return false;
+  if (/^\d$/.test(value)) return Number(value);
+  return value.split(',').map((p) => p.trim());
+}
 
 function cloudConfig(e: Env): AppConfig['whatsappCloud'] {
   if (e.WHATSAPP_CLOUD_ENABLED !== 'true') return null;

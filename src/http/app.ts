@@ -14,6 +14,16 @@ export interface HttpDeps {
   /** Passed to fastify; false in tests. The logger redacts personal data. */
   logger: FastifyInstance['log'] | boolean;
   bodyLimit?: number;
+  /**
+   * Proxies allowed to name the client in X-Forwarded-For (config TRUST_PROXY); none by default,
+   * since a header anyone can send must not choose the address the web chat's flood limits count.
+   */
+  trustProxy?: false | number | string[];
+}
+
+/** fastify takes a hop count as a function of the hop (proxy-addr's form): the first `n` hops are trusted proxies. */
+function trustProxyOption(trust: false | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
 }
 
 /** Builds the HTTP app without listening, so tests use `app.inject()`. */
@@ -22,7 +32,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     logger: deps.logger === false ? false : deps.logger === true ? true : undefined,
     ...(typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : {}),
     bodyLimit: deps.bodyLimit ?? 256 * 1024,
-    trustProxy: true,
+    trustProxy: trustProxyOption(deps.trustProxy ?? false),
   });
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {

@@ -3,6 +3,7 @@ import type { InboundSink } from '../channels/channel';
 import type { ChannelModule } from '../channels/module';
 import { createTelegramModule } from '../channels/telegram/telegram.module';
 import { createWebChatModule } from '../channels/web/web.module';
+import { RedisWebFloodGuard } from '../channels/web/web.flood';
 import { RedisWebLiveBus } from '../channels/web/web.live';
 import { createWhatsAppCloudModule } from '../channels/whatsapp-cloud/cloud.module';
 import { createWhatsAppWebModule } from '../channels/whatsapp-web/wweb.module';
@@ -33,6 +34,8 @@ export function buildChannelModules(deps: ModuleDeps): { modules: ChannelModule[
       sessionSecret: services.sessionSecret as string,
       history: (ref, limit) => deps.log().history(ref, limit),
       live,
+      // Over the shared Redis, so a session or an address has one allowance whichever process it reaches.
+      flood: new RedisWebFloodGuard(services.redis, services.cipher, logger),
       secureCookies: config.env === 'production',
     }),
   ];

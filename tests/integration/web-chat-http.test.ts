@@ -1,20 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import WebSocket from 'ws';
 import { buildApp } from '../../src/http/app';
 import { createWebChatModule } from '../../src/channels/web/web.module';
 import { Redis } from 'ioredis';
 import { RedisWebLiveBus, liveChannel } from '../../src/channels/web/web.live';
 import type { LiveEvent } from '../../src/channels/web/web.protocol';
 import { WEB_KEYS } from '../../src/channels/web/web.i18n';
-import type { ServerMessage } from '../../src/channels/web/web.protocol';
 import { toInbound } from '../../src/channels/web/web.socket';
 import { I18nTranslator } from '../../src/i18n/translator';
 import { createLogger } from '../../src/logging/logger';
 import { LOCALES_DIR } from '../../src/nlu/training-data';
 import { eventually, type TestPipeline } from '../support/pipeline';
 import { startWebChat, type WebChatRun } from '../support/web-chat';
+import { Peer } from '../support/web-peer';
 import { t } from '../support/engine-setup';
 
 const SECRET = randomBytes(32).toString('base64');
@@ -197,40 +196,10 @@ describe('web chat page and API (fastify + real pipeline)', () => {
   });
 });
 
-/** A WebSocket peer that keeps every frame and waits for the next one matching a test. */
-class Peer {
-  private readonly frames: ServerMessage[] = [];
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.frames.push(JSON.parse(data.toString()) as ServerMessage));
-  }
-
-  static open(headers: Record<string, string>): Promise<Peer> {
-    const socket = new WebSocket(`ws://${baseUrl}/ws`, { headers });
-    const peer = new Peer(socket);
-    return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(peer));
-      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-      socket.once('error', reject);
-    });
-  }
-
-  send(frame: unknown): void {
-    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-  }
-
-  /** Removes and returns the first frame matching `test`, waiting for it. */
-  async next<T extends ServerMessage['type']>(type: T, test: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true): Promise<Extract<ServerMessage, { type: T }>> {
-    return eventually(() => {
-      const index = this.frames.findIndex((m) => m.type === type && test(m as Extract<ServerMessage, { type: T }>));
-      return index < 0 ? undefined : (this.frames.splice(index, 1)[0] as Extract<ServerMessage, { type: T }>);
-    }, 15_000, `a ${type} frame`);
-  }
-}
-
 describe('web chat WebSocket', () => {
   it('validates frames, acknowledges stored messages, delivers replies and drops resends', async () => {
     const { cookie } = await newSession();
-    const peer = await Peer.open({ cookie, origin: `http://${baseUrl}` });
+    const peer = await Peer.open(baseUrl, { cookie, origin: `http://${baseUrl}` });
     await peer.next('ready');
 
     peer.send('not json');
@@ -272,7 +241,7 @@ describe('web chat WebSocket', () => {
 
   it('refuses a handshake from another site (cross-site WebSocket hijacking)', async () => {
     const { cookie } = await newSession();
-    await expect(Peer.open({ cookie, origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
+    await expect(Peer.open(baseUrl, { cookie, origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
   });
 });
 

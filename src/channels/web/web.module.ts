@@ -11,7 +11,9 @@ import type { WebLiveBus } from './web.live';
 import { webRoutes } from './web.routes';
 import { WebSender } from './web.sender';
 import { SessionSigner } from './web.session';
-import { serveChatSocket } from './web.socket';
+import { serveChatSocket, type ChatPeer } from './web.socket';
+import { DEFAULT_FLOOD_LIMITS, InProcessWebFloodGuard, SocketCaps, type WebFloodGuard, type WebFloodLimits } from './web.flood';
+import { CLOSE_TOO_MANY_SOCKETS } from './web.protocol';
 
 export interface WebChatDeps {
   sink: InboundSink;
@@ -26,6 +28,13 @@ export interface WebChatDeps {
   account?: string;
   /** Adds `Secure` to the cookie; true whenever the site is served over HTTPS. */
   secureCookies: boolean;
+  /**
+   * Flood control at the edge. Give every process of a deployment the Redis guard (over its shared
+   * Redis) so the limits hold across processes; the default counts in this process only.
+   */
+  flood?: WebFloodGuard;
+  /** Caps on open sockets per session and per IP in this process. */
+  socketCaps?: Pick<WebFloodLimits, 'socketsPerSession' | 'socketsPerIp'>;
   /** CSP frame-ancestors of the chat page. Default `*`, so widget.js works on any site; narrow it to the association's sites when known. */
   frameAncestors?: string;
 }
@@ -50,10 +59,18 @@ export function createWebChatModule(deps: WebChatDeps): WebChatModule {
   const signer = new SessionSigner(deps.sessionSecret);
   const assets = loadWebAssets(deps.translator);
   const sockets = new Set<WebSocket>();
-  const onSocket = (socket: WebSocket, sessionId: string): void => {
+  const flood = deps.flood ?? new InProcessWebFloodGuard();
+  const caps = new SocketCaps(deps.socketCaps ?? DEFAULT_FLOOD_LIMITS);
+  const onSocket = (socket: WebSocket, peer: ChatPeer): void => {
+    const place = caps.open(peer.sessionId, peer.ip);
+    // Closed with a code of its own, so the page says why instead of reconnecting in a loop.
+    if (!place.ok) return socket.close(CLOSE_TOO_MANY_SOCKETS, `too_many_sockets_${place.cap}`);
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    serveChatSocket(socket, sessionId, { sink: deps.sink, live: deps.live, logger: deps.logger, account });
+    socket.on('close', () => {
+      sockets.delete(socket);
+      place.release();
+    });
+    serveChatSocket(socket, peer, { sink: deps.sink, flood, live: deps.live, logger: deps.logger, account });
   };
 
   const httpPlugin: FastifyPluginAsync = async (app) => {
@@ -67,6 +84,7 @@ export function createWebChatModule(deps: WebChatDeps): WebChatModule {
       frameAncestors: deps.frameAncestors ?? '*',
       assets,
       logger: deps.logger,
+      flood,
       onSocket,
     });
   };

@@ -20,8 +20,15 @@ const ClientMessageSchema = z.discriminatedUnion('type', [
 
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
-export const ERROR_CODES = ['invalid', 'empty', 'too_long', 'rate_limited', 'unavailable'] as const;
+/**
+ * `rate_limited`: the edge's flood control (session or IP); `too_fast`, `backlog`, `overloaded`:
+ * the gateway refused the message (see Refusal). None of these was stored: the page keeps it.
+ */
+export const ERROR_CODES = ['invalid', 'empty', 'too_long', 'rate_limited', 'too_fast', 'backlog', 'overloaded', 'unavailable'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Close code of a socket over its session's or IP's cap (4000–4999 are the application's own). */
+export const CLOSE_TOO_MANY_SOCKETS = 4008;
 
 export type DecodeOutcome = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; clientId: string | null };
 
@@ -63,5 +70,5 @@ export type LiveEvent = z.infer<typeof LiveEventSchema>;
 export type ServerMessage =
   | { type: 'ready' }
   | { type: 'ack'; clientId: string; duplicate: boolean }
-  | { type: 'error'; code: ErrorCode; clientId: string | null }
+  | { type: 'error'; code: ErrorCode; clientId: string | null; retryAfterMs?: number }
   | LiveEvent;

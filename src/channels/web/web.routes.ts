@@ -7,7 +7,10 @@ import type { Logger } from '../../logging/logger';
 import type { WebAssets } from './web.assets';
 import { toTranscript, type HistoryReader } from './web.history';
 import { directionOf, nativeNames, renderTemplate, webStrings } from './web.i18n';
-import { readCookie, sessionCookie, type ResolvedSession, type SessionSigner } from './web.session';
+import { readCookie, SESSION_COOKIE, sessionCookie, type ResolvedSession, type SessionSigner } from './web.session';
+import { retryAfterHeader } from '../refusal';
+import type { WebFloodGuard } from './web.flood';
+import type { ChatPeer } from './web.socket';
 
 export interface WebRouteDeps {
   signer: SessionSigner;
@@ -19,7 +22,9 @@ export interface WebRouteDeps {
   frameAncestors: string;
   assets: WebAssets;
   logger: Logger;
-  onSocket: (socket: WebSocket, sessionId: string) => void;
+  /** Limits how fast one address mints fresh sessions. */
+  flood: WebFloodGuard;
+  onSocket: (socket: WebSocket, peer: ChatPeer) => void;
 }
 
 /** How many messages (each way) a reload shows. */
@@ -53,9 +58,14 @@ export async function webRoutes(app: FastifyInstance, deps: WebRouteDeps): Promi
     return payload;
   });
 
-  /** Resolves the visitor's session and (re)sets its cookie, so each visit extends it. */
-  const issueSession = (request: FastifyRequest, reply: FastifyReply): ResolvedSession => {
+  /**
+   * Resolves the visitor's session and (re)sets its cookie, so each visit extends it. A fresh one
+   * counts against its address's minting limit; over it, no cookie is set (the page still loads;
+   * its socket is then refused by the same limit until the window moves on).
+   */
+  const issueSession = async (request: FastifyRequest, reply: FastifyReply): Promise<ResolvedSession> => {
     const session = deps.signer.resolve(request.headers.cookie);
+    if (session.fresh && !(await deps.flood.newSession(request.ip)).ok) return session;
     reply.header('set-cookie', sessionCookie(deps.signer.sign(session.id), deps.secureCookies));
     return session;
   };
@@ -73,7 +83,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebRouteDeps): Promi
   renderPage(DEFAULT_LANGUAGE);
 
   app.get('/', async (request, reply) => {
-    issueSession(request, reply);
+    await issueSession(request, reply);
     const query = PageQuery.safeParse(request.query);
     const fromCookie = readCookie(request.headers.cookie, LANGUAGE_COOKIE);
     const lng = (query.success ? query.data.lng : undefined) ?? (isLanguage(fromCookie) ? fromCookie : DEFAULT_LANGUAGE);
@@ -94,7 +104,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebRouteDeps): Promi
 
   app.get('/api/web/history', async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const session = issueSession(request, reply);
+    const session = await issueSession(request, reply);
     if (session.fresh) return { messages: [] };
     try {
       const items = await deps.history({ channel: 'web', account: deps.account, sender: session.id }, HISTORY_LIMIT);
@@ -113,9 +123,16 @@ export async function webRoutes(app: FastifyInstance, deps: WebRouteDeps): Promi
     return { lng, dir: directionOf(lng), strings: webStrings(deps.translator, lng), languages: nativeNames(deps.translator) };
   });
 
-  app.get('/ws', { websocket: true, preValidation: refuseForeignOrigin }, (socket, request) => {
+  /** A socket without a valid cookie mints a session of its own: it counts like a page load that does. */
+  const limitFreshSockets = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (deps.signer.verify(readCookie(request.headers.cookie, SESSION_COOKIE)) !== null) return;
+    const verdict = await deps.flood.newSession(request.ip);
+    if (!verdict.ok) await reply.code(429).header('retry-after', retryAfterHeader(verdict)).send({ error: 'too_many_sessions' });
+  };
+
+  app.get('/ws', { websocket: true, preValidation: [refuseForeignOrigin, limitFreshSockets] }, (socket, request) => {
     // Without a valid cookie (blocked third-party cookies) the socket still works, in a session of its own.
-    deps.onSocket(socket, deps.signer.resolve(request.headers.cookie).id);
+    deps.onSocket(socket, { sessionId: deps.signer.resolve(request.headers.cookie).id, ip: request.ip });
   });
 }
 

@@ -2,27 +2,38 @@ import type { WebSocket } from 'ws';
 import type { InboundMessage } from '../../domain/messages';
 import type { Logger } from '../../logging/logger';
 import type { InboundSink } from '../channel';
+import { isRefusal } from '../refusal';
+import type { WebFloodGuard } from './web.flood';
 import type { WebLiveBus } from './web.live';
-import { decodeClientMessage, type ClientMessage, type ServerMessage } from './web.protocol';
+import { decodeClientMessage, type ClientMessage, type DecodeOutcome, type ServerMessage } from './web.protocol';
 
-/** Per-socket flood guard: this many messages per window, then `rate_limited` until the window moves on. */
-const RATE_LIMIT = { messages: 20, windowMs: 10_000 };
+/** Frames of one socket waiting to be handled; a browser has a handful at most. */
+const MAX_QUEUED_FRAMES = 25;
 /** Proxies drop idle connections after about a minute; a ping keeps them open and finds dead peers. */
 const PING_INTERVAL_MS = 25_000;
 
 export interface ChatSocketDeps {
   sink: InboundSink;
+  flood: WebFloodGuard;
   live: WebLiveBus;
   logger: Logger;
   account: string;
 }
 
+/** Who is on the other end of a socket: the session (cookie) and the client address. */
+export interface ChatPeer {
+  sessionId: string;
+  ip: string;
+}
+
 /**
  * Serves one browser connection of a session: forwards live events to it, and turns its frames
  * into inbound messages. Frames are handled one after another, so messages reach the pipeline
- * in the order typed, and `ack` is sent only after the message is stored.
+ * in the order typed, and `ack` is sent only after the message is stored. Flood limits count the
+ * session's messages over all its sockets (and processes), not per socket.
  */
-export function serveChatSocket(socket: WebSocket, sessionId: string, deps: ChatSocketDeps): void {
+export function serveChatSocket(socket: WebSocket, peer: ChatPeer, deps: ChatSocketDeps): void {
+  const { sessionId } = peer;
   const send = (message: ServerMessage): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
   };
@@ -34,11 +45,17 @@ export function serveChatSocket(socket: WebSocket, sessionId: string, deps: Chat
       socket.close(1011, 'unavailable');
     },
   );
-  const allow = rateLimiter();
   let queue: Promise<void> = Promise.resolve();
+  let waiting = 0;
   socket.on('message', (data, isBinary) => {
     const raw = isBinary ? '' : data.toString();
-    queue = queue.then(() => handleFrame(raw)).catch((error: unknown) => deps.logger.error({ err: error }, 'web chat: frame handling failed'));
+    // Frames wait in memory for the ones before them: a socket that outruns its queue is refused
+    // here, without a Redis round trip per frame.
+    if (waiting >= MAX_QUEUED_FRAMES) return send({ type: 'error', code: 'rate_limited', clientId: clientIdOf(decodeClientMessage(raw)) });
+    waiting += 1;
+    queue = queue
+      .then(() => handleFrame(raw))
+      .finally(() => (waiting -= 1)).catch((error: unknown) => deps.logger.error({ err: error }, 'web chat: frame handling failed'));
   });
   // A peer that did not answer the last ping is gone (phone asleep, network lost): free it.
   let alive = true;
@@ -57,11 +74,14 @@ export function serveChatSocket(socket: WebSocket, sessionId: string, deps: Chat
     const decoded = decodeClientMessage(raw);
     if (!decoded.ok) return send({ type: 'error', code: decoded.code, clientId: decoded.clientId });
     const { message } = decoded;
-    if (!allow()) return send({ type: 'error', code: 'rate_limited', clientId: message.clientId });
+    const verdict = await deps.flood.message(sessionId, peer.ip);
+    if (!verdict.ok) return send({ type: 'error', code: 'rate_limited', clientId: message.clientId, retryAfterMs: verdict.retryAfterMs });
     // Replies published before the subscription is confirmed would be lost.
     await subscription.catch(() => undefined);
     try {
       const outcome = await deps.sink.accept(toInbound(message, sessionId, deps.account));
+      // Not stored: the page keeps the message and offers to send it again.
+      if (isRefusal(outcome)) return send({ type: 'error', code: outcome.reason, clientId: message.clientId, retryAfterMs: outcome.retryAfterMs });
       send({ type: 'ack', clientId: message.clientId, duplicate: outcome === 'duplicate' });
     } catch (error) {
       deps.logger.error({ err: error }, 'web chat: could not store an inbound message');
@@ -97,16 +117,6 @@ export function toInbound(message: ClientMessage, sessionId: string, account: st
   }
 }
 
-function rateLimiter(): () => boolean {
-  let windowStart = Date.now();
-  let count = 0;
-  return () => {
-    const now = Date.now();
-    if (now - windowStart >= RATE_LIMIT.windowMs) {
-      windowStart = now;
-      count = 0;
-    }
-    count += 1;
-    return count <= RATE_LIMIT.messages;
-  };
+function clientIdOf(decoded: DecodeOutcome): string | null {
+  return decoded.ok ? decoded.message.clientId : decoded.clientId;
 }

@@ -9,6 +9,13 @@
   const MAX_ATTEMPTS = 8; // about 40 s of retries before "connection lost — retry"
   const TYPING_TIMEOUT_MS = 15000;
   const MAX_LENGTH = 2000;
+  // Not stored by the server; the page keeps the message, offers "send again", and resends it by
+  // itself after the wait the server gave (a few times at most, so a refusal cannot loop forever).
+  const RESENDABLE = ['unavailable', 'rate_limited', 'too_fast', 'backlog', 'overloaded'];
+  const AUTO_RESEND = ['rate_limited', 'too_fast', 'backlog', 'overloaded'];
+  const MAX_AUTO_RESENDS = 3;
+  const MAX_RESEND_WAIT_MS = 60000;
+  const CLOSE_TOO_MANY_SOCKETS = 4008; // the server's cap on open chats per visitor or address
 
   const $ = (id) => document.getElementById(id);
   const els = {
@@ -27,7 +34,7 @@
     reconnectTimer: 0,
     typing: null,
     typingTimer: 0,
-    pending: new Map(), // clientId → { frame, bubble, resynced }
+    pending: new Map(), // clientId → { frame, bubble, resynced, autoResends }
   };
 
   const t = (key, params) => {
@@ -134,7 +141,7 @@
     els.bannerText.dataset.i18n = key;
     els.bannerText.textContent = t(key);
     els.banner.dataset.state = key.replace('status.', '');
-    els.retry.hidden = key !== 'status.lost';
+    els.retry.hidden = key !== 'status.lost' && key !== 'status.too_many';
     els.banner.hidden = false;
   }
 
@@ -163,8 +170,8 @@
   }
 
   /** Keeps a frame until the server acknowledges it; frames are (re)sent whenever the socket is ready. */
-  function queue(frame, el) {
-    state.pending.set(frame.clientId, { frame, bubble: el, resynced: false });
+  function queue(frame, el, autoResends) {
+    state.pending.set(frame.clientId, { frame, bubble: el, resynced: false, autoResends: autoResends || 0 });
     if (state.ready) state.socket.send(JSON.stringify(frame));
   }
 
@@ -187,19 +194,26 @@
     entry.bubble.classList.add('failed');
     const row = document.createElement('div');
     row.className = 'failure';
+    row.setAttribute('role', 'status');
     row.append(Object.assign(document.createElement('span'), { textContent: message }));
-    if (error.code === 'unavailable' || error.code === 'rate_limited') {
-      const retry = translated('button', 'message.retry');
-      retry.type = 'button';
-      retry.addEventListener('click', () => {
-        row.remove();
-        entry.bubble.classList.remove('failed');
-        entry.bubble.classList.add('pending');
-        queue(entry.frame, entry.bubble);
-      });
-      row.append(retry);
-    }
     entry.bubble.after(row);
+    if (!RESENDABLE.includes(error.code)) return;
+    let timer = 0;
+    const resend = (automatic) => {
+      clearTimeout(timer);
+      row.remove();
+      entry.bubble.classList.remove('failed');
+      entry.bubble.classList.add('pending');
+      queue(entry.frame, entry.bubble, entry.autoResends + (automatic ? 1 : 0));
+    };
+    const retry = translated('button', 'message.retry');
+    retry.type = 'button';
+    retry.addEventListener('click', () => resend(false));
+    row.append(retry);
+    if (AUTO_RESEND.includes(error.code) && entry.autoResends < MAX_AUTO_RESENDS) {
+      const wait = Math.min(MAX_RESEND_WAIT_MS, Math.max(500, Number(error.retryAfterMs) || 5000));
+      timer = setTimeout(() => { if (row.isConnected) resend(true); }, wait);
+    }
   }
 
   /* ---------- connection ---------- */
@@ -212,9 +226,11 @@
     socket.addEventListener('message', (event) => {
       if (state.socket === socket) onFrame(JSON.parse(event.data));
     });
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (event) => {
       if (state.socket !== socket) return;
       state.ready = false;
+      // Reconnecting would only be refused again: say why and let the visitor retry.
+      if (event.code === CLOSE_TOO_MANY_SOCKETS) return showBanner('status.too_many');
       scheduleReconnect();
     });
   }
