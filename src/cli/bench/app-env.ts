@@ -26,6 +26,9 @@ export function appEnv(base: AppConfig, urls: { mongoUri: string; redisUrl: stri
     QUEUE_SHARDS: String(base.queueShards),
     HOST: '127.0.0.1',
     PORT: '0',
+    // The bench is the reverse proxy on loopback that names each simulated family's address, so
+    // per-address limits count families, not the one machine they all run on.
+    TRUST_PROXY: '127.0.0.1',
     PROCESS_ROLES: 'web,channels,workers',
     TELEGRAM_BOT_TOKEN: BENCH_TELEGRAM.token,
     TELEGRAM_WEBHOOK_URL: BENCH_TELEGRAM.url,

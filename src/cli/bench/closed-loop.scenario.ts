@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchContext } from './context';
-import { newTally, record, startCpu, stepResult } from './measure';
+import { newTally, openFailed, record, startCpu, stepResult } from './measure';
 import { formatStep } from './report-lines';
 import { sleep } from './stats';
 import { WebFamily } from './web-family';
@@ -20,9 +20,8 @@ export async function closedLoop(ctx: BenchContext): Promise<void> {
   let strays = 0;
   const slot = async (): Promise<void> => {
     while (performance.now() < deadline) {
-      const family = await WebFamily.open(ctx.app.port, ctx.journeys.next()).catch(() => null);
+      const family = await WebFamily.open(ctx.app.port, ctx.journeys.next()).catch(openFailed(tally));
       if (!family) {
-        tally.lost += 1;
         await sleep(100);
         continue;
       }
@@ -38,7 +37,7 @@ export async function closedLoop(ctx: BenchContext): Promise<void> {
   };
   await Promise.all(Array.from({ length: families }, slot));
   const result = stepResult('closed loop', `${families} families × ${seconds} s`, tally, start, await stopCpu(), null, seconds);
-  if (strays > 0) result.notes = [`${strays} late reply frames`];
+  if (strays > 0) result.notes = [...(result.notes ?? []), `${strays} late reply frames`];
   ctx.results.push(result);
   ctx.say(formatStep(result));
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchContext } from './context';
-import { newTally, perMessage, record, startCpu, stepResult, type Tally } from './measure';
+import { newTally, openFailed, perMessage, record, startCpu, stepResult, type Tally } from './measure';
 import { formatRefused, formatStep } from './report-lines';
 import { sleep } from './stats';
 import { newSessionCookie, nextFamilyIp, WebFamily } from './web-family';
@@ -66,9 +66,8 @@ async function floodSocket(port: number, cookie: string, ip: string, limit: numb
 /** A quiet visitor asking an FAQ question every second, on a session of their own. */
 async function victim(ctx: BenchContext, deadline: number, tally: Tally): Promise<void> {
   while (performance.now() < deadline) {
-    const family = await WebFamily.open(ctx.app.port, ctx.journeys.faq(8)).catch(() => null);
+    const family = await WebFamily.open(ctx.app.port, ctx.journeys.faq(8)).catch(openFailed(tally));
     if (!family) {
-      tally.lost += 1;
       await sleep(1000);
       continue;
     }
@@ -96,6 +95,7 @@ async function floodStep(ctx: BenchContext, label: string, flood: (deadline: num
   // The bot worked on every accepted flood message too: CPU is per message it processed.
   result.cpuPerMessage = perMessage(cpu, tally.answered + count.accepted);
   result.notes = [
+    ...(result.notes ?? []),
     `flood: sent ${count.sent}, accepted ${count.accepted},${formatRefused(count.refused) || ' refused: none'}; sockets opened ${count.socketsOpened}, refused ${count.socketsRefused}${count.firstRefusal ? ` (${count.firstRefusal})` : ''}`,
   ];
   ctx.results.push(result);
@@ -126,7 +126,10 @@ export async function floodScenario(ctx: BenchContext): Promise<void> {
     const ip = nextFamilyIp();
     await Promise.all(
       Array.from({ length: sessions }, async () => {
-        const cookie = await newSessionCookie(ctx.app.port, ip).catch(() => null);
+        const cookie = await newSessionCookie(ctx.app.port, ip).catch((error: unknown) => {
+          count.firstRefusal ??= error instanceof Error ? error.message : String(error);
+          return null;
+        });
         if (cookie === null) count.socketsRefused += 1;
         else await floodSocket(ctx.app.port, cookie, ip, perSession, deadline, count);
       }),

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchContext } from './context';
-import { newTally, record, startCpu, stepResult } from './measure';
+import { newTally, openFailed, record, startCpu, stepResult } from './measure';
 import { formatStep } from './report-lines';
 import { seededRandom, sleep } from './stats';
 import { WebFamily } from './web-family';
@@ -10,7 +10,10 @@ const QUESTIONS_PER_VISIT = 8;
 
 /** A few visitors, each asking an FAQ question every 1–2 s: the median first reply is the target (< 50 ms). */
 export async function lightLoad(ctx: BenchContext): Promise<void> {
-  const { visitors, seconds } = ctx.plan.lightLoad;
+  for (const visitors of ctx.plan.lightLoad.visitors) await lightLoadStep(ctx, visitors, ctx.plan.lightLoad.seconds);
+}
+
+async function lightLoadStep(ctx: BenchContext, visitors: number, seconds: number): Promise<void> {
   const tally = newTally();
   const random = seededRandom(7);
   const stopCpu = await startCpu(ctx.app, ctx);
@@ -20,7 +23,7 @@ export async function lightLoad(ctx: BenchContext): Promise<void> {
     // Visitors arrive spread over the first two seconds, not all at once.
     await sleep(index * (2000 / visitors));
     while (performance.now() < deadline) {
-      const family = await WebFamily.open(ctx.app.port, ctx.journeys.faq(QUESTIONS_PER_VISIT)).catch(() => null);
+      const family = await WebFamily.open(ctx.app.port, ctx.journeys.faq(QUESTIONS_PER_VISIT)).catch(openFailed(tally));
       if (!family) return;
       while (!family.done && performance.now() < deadline) {
         const sentAt = performance.now();

@@ -13,10 +13,22 @@ export interface Tally {
   /** Sends the driver could not make on time (no free family ready): a driver limit, reported apart. */
   starved: number;
   latencies: number[];
+  /** Families whose session or socket could not be opened, and the first reason given. */
+  openFailed: number;
+  firstOpenError: string | null;
 }
 
 export function newTally(): Tally {
-  return { sent: 0, answered: 0, refused: {}, lost: 0, starved: 0, latencies: [] };
+  return { sent: 0, answered: 0, refused: {}, lost: 0, starved: 0, latencies: [], openFailed: 0, firstOpenError: null };
+}
+
+/** Counts a family that could not be opened; returns null so callers can `.catch(openFailed(tally))`. */
+export function openFailed(tally: Tally): (error: unknown) => null {
+  return (error) => {
+    tally.openFailed += 1;
+    tally.firstOpenError ??= error instanceof Error ? error.message : String(error);
+    return null;
+  };
 }
 
 export function record(tally: Tally, outcome: AskOutcome): void {
@@ -123,9 +135,11 @@ export function stepResult(
   seconds: number,
 ): StepResult {
   const wall = (performance.now() - startedAt) / 1000;
+  const notes = tally.openFailed > 0 ? [`${tally.openFailed} families could not open a session or socket (first: ${tally.firstOpenError ?? '?'})`] : [];
   return {
     scenario,
     label,
+    notes,
     seconds,
     offeredRate,
     sent: tally.sent,

@@ -21,7 +21,7 @@ export async function runWebRate(ctx: BenchContext, scenario: string, rate: numb
   const strays = await load.close();
   const result = stepResult(scenario, `${rate} msg/s × ${seconds} s`, tally, start, cpu, rate, seconds);
   result.saturated = result.latency.p99 > SATURATION_P99_MS || result.throughput < 0.9 * rate;
-  result.notes = [];
+  result.notes ??= [];
   if (strays > 0) result.notes.push(`${strays} reply frames arrived with nothing outstanding (late bubbles)`);
   if (!drained) result.notes.push(`backlog not cleared ${ctx.plan.drainSeconds} s after the step: app restarted on a fresh database`);
   ctx.results.push(result);

@@ -7,7 +7,8 @@ export interface BenchPlan {
   /** Seconds at each rate; the 100 msg/s step is the 60 s target. */
   secondsAt(rate: number): number;
   closedLoop: { families: number; seconds: number };
-  lightLoad: { visitors: number; seconds: number };
+  /** One light-load step per visitor count. */
+  lightLoad: { visitors: number[]; seconds: number };
   telegram: { rate: number; seconds: number };
   flood: { seconds: number; sockets: number; sessions: number; perSession: number };
   prefill: { messages: number; stepSeconds: number };
@@ -31,7 +32,7 @@ const FULL: BenchPlan = {
   rates: [25, 50, 100, 200, 400, 800],
   secondsAt: (rate) => (rate === 100 ? 60 : 20),
   closedLoop: { families: 50, seconds: 30 },
-  lightLoad: { visitors: 12, seconds: 30 },
+  lightLoad: { visitors: [5, 20], seconds: 20 },
   telegram: { rate: 10, seconds: 30 },
   flood: { seconds: 30, sockets: 50, sessions: 50, perSession: 500 },
   prefill: { messages: 100_000, stepSeconds: 20 },
@@ -45,7 +46,7 @@ const QUICK: BenchPlan = {
   rates: [25, 50, 100],
   secondsAt: (rate) => (rate === 100 ? 6 : 3),
   closedLoop: { families: 20, seconds: 5 },
-  lightLoad: { visitors: 5, seconds: 5 },
+  lightLoad: { visitors: [5], seconds: 5 },
   telegram: { rate: 5, seconds: 4 },
   flood: { seconds: 5, sockets: 20, sessions: 20, perSession: 50 },
   prefill: { messages: 10_000, stepSeconds: 3 },

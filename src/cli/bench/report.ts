@@ -37,18 +37,21 @@ function targetStep(report: BenchReport): StepResult | undefined {
 
 function targets(report: BenchReport): string[] {
   const at100 = targetStep(report);
-  const light = report.steps.find((s) => s.scenario === 'light load');
+  // The busiest light-load step (the largest median) is the one the target is judged on.
+  const light = report.steps.filter((s) => s.scenario === 'light load').reduce<StepResult | undefined>((w, s) => (w === undefined || s.latency.p50 > w.latency.p50 ? s : w), undefined);
   const victims = report.steps.filter((s) => s.scenario === 'flood victim');
   const worstVictim = victims.reduce((worst, s) => Math.max(worst, s.latency.p99), 0);
   const fill = report.steps.filter((s) => s.scenario === 'pre-filled db');
   const [before, after] = fill;
-  const cpuRef = at100 ?? report.steps.find((s) => s.scenario === 'closed loop');
+  // CPU per message is fairest at the highest sustained rate: at low rates the app's fixed costs (timers, polling) weigh in.
+  const sustained = report.steps.filter((s) => s.scenario === 'open loop' && !s.saturated).pop();
+  const cpuRef = at100 ?? sustained ?? report.steps.find((s) => s.scenario === 'closed loop');
   const yes = (ok: boolean | undefined): string => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
   return [
     '| Target | Measured | |',
     '|---|---|---|',
     `| 100 msg/s for 60 s, p99 < 200 ms (web chat) | ${at100 ? `${f1(at100.throughput)} msg/s over ${at100.seconds} s, p99 ${ms(at100.latency.p99)}` : 'ramp stopped below 100 msg/s'} | ${yes(at100 ? at100.latency.p99 < 200 && !at100.saturated : false)} |`,
-    `| p50 < 50 ms at light load | ${light ? ms(light.latency.p50) : 'n/a'} | ${yes(light ? light.latency.p50 < 50 : undefined)} |`,
+    `| p50 < 50 ms at light load | ${light ? `${ms(light.latency.p50)} (${light.label})` : 'n/a'} | ${yes(light ? light.latency.p50 < 50 : undefined)} |`,
     `| ≤ ${TARGET_CPU_MS} ms CPU per message (node + FerretDB + PostgreSQL + Redis) | ${cpuRef ? `${f1(cpuRef.cpuPerMessage.total)} ms (${cpuRef.scenario} ${cpuRef.label})` : 'n/a'} | ${yes(cpuRef ? cpuRef.cpuPerMessage.total <= TARGET_CPU_MS : undefined)} |`,
     `| flood victim's first reply p99 < 1 s | ${victims.length > 0 ? `worst p99 ${ms(worstVictim)}` : 'n/a'} | ${yes(victims.length > 0 ? worstVictim < 1000 : undefined)} |`,
     `| cost per message flat, empty → 100,000 stored messages | ${before && after ? `cpu/msg ${f1(before.cpuPerMessage.total)} → ${f1(after.cpuPerMessage.total)} ms, p50 ${ms(before.latency.p50)} → ${ms(after.latency.p50)}` : 'n/a'} | ${yes(before && after ? after.cpuPerMessage.total <= before.cpuPerMessage.total * 1.2 : undefined)} |`,

@@ -20,7 +20,7 @@ export async function telegramScenario(ctx: BenchContext): Promise<void> {
   await driver.run(rate, seconds, () => ctx.journeys.next());
   const drained = await driver.drain(ctx.plan.drainSeconds * 1000);
   const result = stepResult('telegram', `${rate} msg/s × ${seconds} s via webhook`, tally, start, await stopCpu(), rate, seconds);
-  result.notes = [`${ctx.fake.sendMessages - sendsBefore} sendMessage calls`, `first message of each chat: ${formatLatency(summarize(driver.firstOfChat))}`];
+  result.notes = [...(result.notes ?? []), `${ctx.fake.sendMessages - sendsBefore} sendMessage calls`, `first message of each chat: ${formatLatency(summarize(driver.firstOfChat))}`];
   if (!drained) result.notes.push('not drained');
   ctx.results.push(result);
   ctx.say(formatStep(result));

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Journey } from './journeys';
-import { record, type Tally } from './measure';
+import { openFailed, record, type Tally } from './measure';
 import { sleep } from './stats';
 import { WebFamily } from './web-family';
 
@@ -89,12 +89,11 @@ export class OpenLoopWebLoad {
   private async openOne(): Promise<void> {
     this.opening += 1;
     try {
-      const family = await WebFamily.open(this.port, this.journey());
+      const family = await WebFamily.open(this.port, this.journey()).catch(openFailed(this.tally));
+      if (!family) return;
       this.all.add(family);
       if (this.stopped) family.close();
       else this.spare.push(family);
-    } catch {
-      // Counted indirectly: a pool that cannot open families starves the schedule.
     } finally {
       this.opening -= 1;
     }
