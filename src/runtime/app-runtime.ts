@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config/config';
 import type { ChannelHealth, InboundSink } from '../channels/channel';
+import type { ChannelModule } from '../channels/module';
+import { RetryingChannelRuntime, type StartBackoff } from '../channels/retrying-runtime';
 import { buildApp, type ReadyReport } from '../http/app';
 import type { Logger } from '../logging/logger';
 import { buildCore } from './engine-factory';
@@ -19,7 +21,12 @@ export interface RunningApp {
  * web chat, webhooks, /health, /ready), `channels` (Telegram polling, WhatsApp client) and
  * `workers` (inbound and send queues). The same image runs web-only or worker-only processes.
  */
-export async function startApp(config: AppConfig, logger: Logger): Promise<RunningApp> {
+export interface StartOptions {
+  /** How channel starts are retried after a failure (tests shorten it). */
+  channelStartBackoff?: StartBackoff;
+}
+
+export async function startApp(config: AppConfig, logger: Logger, options: StartOptions = {}): Promise<RunningApp> {
   const progress = (line: string): void => logger.info(line);
   const services = await connectServices(config, progress);
   const core = await buildCore(config, services);
@@ -46,12 +53,16 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
   });
   const started: Array<() => Promise<void>> = [];
   if (config.roles.has('workers')) pipeline.startWorkers(core.engine);
+  // Channels fail alone: one whose platform is unreachable reports `failed` and is started again
+  // with backoff, while the process, the web chat and the other channels' webhooks keep serving.
+  const runtimes = new Map<ChannelModule, RetryingChannelRuntime>();
+  for (const m of channels.modules) if (m.runtime) runtimes.set(m, new RetryingChannelRuntime(m.runtime, logger, options.channelStartBackoff));
   if (config.roles.has('channels')) {
     pipeline.startPinnedWorkers();
-    for (const m of channels.modules) {
-      if (!m.runtime) continue;
-      await m.runtime.start();
-      started.push(() => (m.runtime as NonNullable<typeof m.runtime>).stop());
+    for (const runtime of runtimes.values()) {
+      // Not awaited: a platform that hangs must not hold up the HTTP server.
+      void runtime.start();
+      started.push(() => runtime.stop());
     }
   }
   let http: FastifyInstance | null = null;
@@ -59,10 +70,10 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
     const ready = async (): Promise<ReadyReport> => ({
       mongo: await services.mongo.db?.admin().ping().then(() => 'ok' as const, () => 'down' as const) ?? 'down',
       redis: await services.redis.ping().then(() => 'ok' as const, () => 'down' as const),
-      channels: channels.modules.map((m): ChannelHealth => m.runtime?.health() ?? { channel: m.channel, state: 'ready' }),
+      channels: channels.modules.map((m): ChannelHealth => runtimes.get(m)?.health() ?? { channel: m.channel, state: 'ready' }),
     });
     const plugins = channels.modules.flatMap((m) => (m.httpPlugin ? [m.httpPlugin] : []));
-    http = await buildApp({ ready, plugins, logger });
+    http = await buildApp({ ready, plugins, logger, trustProxy: config.http.trustProxy });
     await http.listen({ host: config.http.host, port: config.http.port });
   }
   return {
