@@ -33,15 +33,24 @@ function distinct(value: unknown, n: number): unknown {
   return value;
 }
 
+async function inboundCollection(db: Db): Promise<string> {
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+  const name = names.find((n) => /inbound/i.test(n));
+  if (!name) throw new Error(`no inbound collection among ${names.join(', ')}`);
+  return name;
+}
+
+async function countInbound(db: Db): Promise<number> {
+  return db.collection(await inboundCollection(db)).estimatedDocumentCount();
+}
+
 /**
  * The inbound log as the app stores it, found by name (the pipeline rewrite may rename or reshape
  * it; this only assumes a collection whose name says "inbound"). Copies of its stored documents
  * go in with every uniquely indexed field (and _id) made distinct, so they are as the app wrote them.
  */
 async function fillInbound(db: Db, total: number): Promise<{ collection: string; inserted: number; seconds: number }> {
-  const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
-  const name = names.find((n) => /inbound/i.test(n));
-  if (!name) throw new Error(`no inbound collection among ${names.join(', ')}`);
+  const name = await inboundCollection(db);
   const collection = db.collection(name);
   const samples = await collection.find({}).limit(SAMPLE).toArray();
   if (samples.length === 0) throw new Error(`${name} is empty: nothing to copy`);
@@ -69,8 +78,11 @@ async function fillInbound(db: Db, total: number): Promise<{ collection: string;
  */
 export async function prefillScenario(ctx: BenchContext, rate: number): Promise<void> {
   const { messages, stepSeconds } = ctx.plan.prefill;
+  // From an empty database (the quick run keeps its app and whatever earlier steps stored).
+  if (!ctx.plan.quick) await ctx.restartApp('an empty database for the pre-filled comparison');
   const before = await runWebRate(ctx, 'pre-filled db', rate, stepSeconds);
-  before.label = `before fill, ${before.label}`;
+  const storedBefore = await withDatabase(ctx.mongoUri, ctx.database(), (db) => countInbound(db));
+  before.label = `${storedBefore} stored before the step, ${before.label}`;
   const fill = await withDatabase(ctx.mongoUri, ctx.database(), (db) => fillInbound(db, messages));
   ctx.say(`pre-filled db: inserted ${fill.inserted} copies of stored messages into ${fill.collection} in ${fill.seconds.toFixed(1)} s (${(fill.inserted / fill.seconds).toFixed(0)} docs/s, raw driver insertMany)`);
   const after = await runWebRate(ctx, 'pre-filled db', rate, stepSeconds);

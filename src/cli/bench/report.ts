@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MemoryReport } from './app-messages';
 import type { IdleMemoryResult } from './idle-memory.scenario';
+import { observations } from './observations';
 import type { Background, BaselineResult, CpuCost, StepResult } from './measure';
 import { ms } from './stats';
 
@@ -134,6 +135,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     '## Anything odd',
     '',
+    ...observations(report).map((o) => `- ${o}`),
     `- The app logged ${report.appErrorLines} error lines${report.appLastErrors.length > 0 ? `; the last: \`${report.appLastErrors.join('` / `')}\`` : ''}.`,
     ...report.failures.map((f) => `- Scenario failed: ${f}`),
     '',

@@ -9,6 +9,7 @@ import type { BenchContext } from './context';
 import { floodScenario } from './flood.scenario';
 import { idleMemoryScenario, type IdleMemoryResult } from './idle-memory.scenario';
 import { lightLoad } from './light-load.scenario';
+import { observations } from './observations';
 import { openLoopRamp } from './open-loop.scenario';
 import { prefillScenario } from './prefill.scenario';
 import { loadAverage } from './proc-cpu';
@@ -89,6 +90,7 @@ export async function runScenarios(ctx: BenchContext, info: RunInfo): Promise<nu
     appLastErrors: [...info.errors.last, ...ctx.app.lastErrors].slice(-5),
     failures,
   };
+  for (const line of observations(report)) ctx.say(`note: ${line}`);
   ctx.say(`report: ${writeReport(info.projectRoot, report)} (${report.durationSeconds.toFixed(0)} s)`);
   return failures.length;
 }

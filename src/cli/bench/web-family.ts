@@ -76,9 +76,9 @@ export class WebFamily {
         clearTimeout(timer);
         reject(error);
       });
-      socket.once('close', () => {
+      socket.once('close', (code, reason) => {
         clearTimeout(timer);
-        reject(new Error('closed before ready'));
+        reject(new Error(`closed before ready (${code}${reason.length > 0 ? ` ${reason.toString()}` : ''})`));
       });
     });
     return new WebFamily(socket, journey);
