@@ -2,7 +2,7 @@ import { DEFAULT_LANGUAGE, isLanguage } from '../domain/language';
 import type { EngineResult, InboundMessage, PlatformCommand } from '../domain/messages';
 import { detectLanguageEvidence, parseLanguageRequest } from '../nlu/language-detect';
 import { isOptionValue, matchChoice, matchCommand, type Command } from './input';
-import type { ConversationRef, EnginePorts } from './ports';
+import type { ConversationRef, EnginePorts, StoredConversation } from './ports';
 import { migrateState } from './migrate';
 import { initialState, type ConversationState } from './state';
 import { Turn } from './turn';
@@ -18,6 +18,14 @@ import { offerResume, onResumeChoice, route, runIntent } from './router';
 /** Form steps whose answer is free text: there, a language name is an answer, not a request to switch. */
 const FREE_TEXT_STEPS = new Set(['applicantName', 'inmateName', 'facilityOther', 'description', 'name', 'city', 'text']);
 
+/** What one turn decided: the new state and the answer. */
+export interface DecidedTurn {
+  state: ConversationState;
+  result: EngineResult;
+  /** False when the message was already handled (a redelivery answered from the stored result). */
+  changed: boolean;
+}
+
 /**
  * The conversation engine: one inbound message in, replies out. Channel-agnostic; all I/O goes
  * through {@link EnginePorts}. Messages of one conversation are handled one at a time.
@@ -29,18 +37,29 @@ export class Engine {
     const ref: ConversationRef = { channel: msg.channel, account: msg.account, sender: msg.sender };
     return this.ports.lock.withLock(`${ref.channel}:${ref.account}:${ref.sender}`, async () => {
       const stored = await this.ports.conversations.load(ref);
-      const state = stored ? migrateState(stored.state) : firstContactState(msg);
-      const messageKey = `${msg.channel}:${msg.messageId}`;
-      if (state.lastMessageKey === messageKey && state.lastResult) return state.lastResult;
-      const turn = new Turn(msg, state, this.ports, this.ports.clock.now());
-      await runTurn(turn);
-      const result: EngineResult = { intent: turn.intent, language: turn.lang, replies: turn.replies };
-      turn.state.lastInboundAt = turn.now.toISOString();
-      turn.state.lastMessageKey = messageKey;
-      turn.state.lastResult = result;
-      await this.ports.conversations.save(ref, turn.state, stored?.rev ?? null);
-      return result;
+      const turn = await this.decide(msg, stored);
+      if (turn.changed) await this.ports.conversations.save(ref, turn.state, stored?.rev ?? null);
+      return turn.result;
     });
+  }
+
+  /**
+   * One turn without loading or saving the conversation: the caller owns the stored state (the
+   * message pipeline writes it together with the replies in one compare-and-set). Side effects
+   * through the other ports (a request created, a handoff opened) are idempotent, so a turn
+   * decided twice after a lost race does no harm. `changed` is false for a redelivered message.
+   */
+  async decide(msg: InboundMessage, stored: StoredConversation | null): Promise<DecidedTurn> {
+    const state = stored ? migrateState(stored.state) : firstContactState(msg);
+    const messageKey = `${msg.channel}:${msg.messageId}`;
+    if (state.lastMessageKey === messageKey && state.lastResult) return { state, result: state.lastResult, changed: false };
+    const turn = new Turn(msg, state, this.ports, this.ports.clock.now());
+    await runTurn(turn);
+    const result: EngineResult = { intent: turn.intent, language: turn.lang, replies: turn.replies };
+    turn.state.lastInboundAt = turn.now.toISOString();
+    turn.state.lastMessageKey = messageKey;
+    turn.state.lastResult = result;
+    return { state: turn.state, result, changed: true };
   }
 
   /**
@@ -53,6 +72,13 @@ export class Engine {
     const language = stored ? migrateState(stored.state).language : firstContactState(msg).language;
     return { intent: null, language, replies: [{ text: this.ports.translator.t(language, 'answers.not_processed') }] };
   }
+}
+
+/** A one-line notice (e.g. "please slow down") in the conversation's language, without a turn: the conversation is not changed. */
+export async function noticeFor(ports: Pick<EnginePorts, 'conversations' | 'translator'>, msg: InboundMessage, key: string): Promise<EngineResult> {
+  const stored = await ports.conversations.load(msg).catch(() => null);
+  const language = stored ? migrateState(stored.state).language : firstContactState(msg).language;
+  return { intent: null, language, replies: [{ text: ports.translator.t(language, key) }] };
 }
 
 function firstContactState(msg: InboundMessage): ConversationState {

@@ -1,137 +1,128 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { EngineResult, InboundMessage } from '../domain/messages';
-import type { Engine } from '../engine/engine';
 import type { ChannelSender } from '../channels/channel';
+import type { ChannelId, EngineResult, InboundMessage } from '../domain/messages';
+import type { Engine } from '../engine/engine';
 import { errorMessage, type Logger } from '../logging/logger';
+import type { ConversationRecord, ConversationRecords } from '../persistence/conversation-records';
 import type { MessageLogRepository } from '../persistence/message-log.repository';
-import { shardOf, shardQueueName } from './sharding';
-import type { SendQueue } from './send.queue';
+import type { WriteBatcher } from '../persistence/write-batcher';
+import type { Mailbox } from './mailbox';
+import { requestSend, type SendDeps, type SendQueue } from './send.queue';
 
-export const INBOUND_QUEUE = 'basirah-inbound';
+export const INBOUND_QUEUE = 'basirah-turns';
 
-/** Job payload: ids only, never personal data. */
-export interface InboundJob {
-  inboundId: string;
+/** Job payload: the conversation whose mailbox to work through. Ids only, never personal data. */
+export interface TurnJob {
   conversationId: string;
 }
 
-export interface InboundProcessorDeps {
+export interface TurnDeps {
   engine: Engine;
   log: MessageLogRepository;
+  records: ConversationRecords;
+  mailbox: Mailbox;
+  turns: InboundQueue;
   send: SendQueue;
+  sendDeps: SendDeps;
+  /** Marks processed messages done in the inbound record, in batches. */
+  done: WriteBatcher<string>;
   senders: ReadonlyMap<string, ChannelSender>;
   logger: Logger;
 }
 
+/** Messages of one conversation handled per job before it goes to the back of the queue (fairness). */
+export const TURNS_PER_JOB = 4;
 /** A later message counts as having overtaken this one only when stored at least this much later. */
 const OVERTAKEN_GAP_MS = 2000;
 
 /**
- * Runs the engine for one stored inbound message and appends the replies to the outbound log.
- * Idempotent: the engine answers a redelivered message id with its stored result, and outbound
- * ids derive from the inbound id, so a job that runs twice changes nothing the second time.
+ * A conversation's turn: handles the next few messages of its mailbox in order, then sends the
+ * replies (in this process when it can). Per message, under the conversation's lock: one read of
+ * the inbound record and one of the conversation document, and one write of the conversation
+ * (state + replies + "processed"), all by `_id`. Idempotent: a message already processed (the job
+ * ran twice, or recovery queued it again) is recognised by its id in the document and only
+ * removed from the mailbox.
  */
-export async function processInbound(deps: InboundProcessorDeps, job: InboundJob): Promise<void> {
-  const loaded = await deps.log.loadInbound(job.inboundId);
-  if (!loaded) return;
+export async function processTurns(deps: TurnDeps, convId: string): Promise<void> {
+  const ids = await deps.mailbox.peek(convId, TURNS_PER_JOB);
+  let toSend: ChannelId | null = null;
+  for (const id of ids) {
+    const handled = await deps.records.exclusive(convId, () => handleOne(deps, convId, id));
+    if (handled.replied) toSend = handled.channel;
+    await deps.mailbox.done(convId, id);
+  }
+  if (toSend) await requestSend(deps.sendDeps, deps.send, convId, toSend, true);
+}
+
+async function handleOne(deps: TurnDeps, convId: string, inboundId: string): Promise<{ channel: ChannelId | null; replied: boolean }> {
+  const [loaded, doc] = await Promise.all([deps.log.loadInbound(inboundId), deps.records.load(convId)]);
+  if (!loaded) return { channel: null, replied: false };
   const { message } = loaded;
-  // Overtaken (its retries outlasted a fault, or recovery found it later): the chat has moved on,
+  if (loaded.done || deps.records.hasProcessed(doc, inboundId)) {
+    if (!loaded.done) deps.done.add(inboundId);
+    return { channel: message.channel, replied: false };
+  }
+  // Overtaken (its job outlasted a fault, or recovery found it later): the chat has moved on,
   // and a stale "1" or "نعم" must not answer whatever question is open now.
-  if (!loaded.done && (await deps.log.answeredAfter(job.conversationId, loaded.storedAt, OVERTAKEN_GAP_MS))) {
-    deps.logger.warn({ inboundId: job.inboundId }, 'inbound message overtaken by a later one; not run');
-    await deps.log.markInbound(job.inboundId, 'superseded');
-  } else if (!loaded.done) {
-    const sender = deps.senders.get(message.channel);
-    if (sender?.typing) await sender.typing({ account: message.account, recipient: message.sender }).catch(() => undefined);
-    await appendAnswer(deps.log, job.inboundId, message, await deps.engine.handle(message));
-    await deps.log.markInboundDone(job.inboundId);
+  if (doc?.lastStoredAt && doc.lastStoredAt.getTime() >= loaded.storedAt.getTime() + OVERTAKEN_GAP_MS) {
+    deps.logger.warn({ inboundId }, 'inbound message overtaken by a later one; not run');
+    await deps.log.markInbound(inboundId, 'superseded');
+    return { channel: message.channel, replied: false };
   }
-  await deps.send.flush(job.conversationId, message.channel);
+  const sender = deps.senders.get(message.channel);
+  if (sender?.typing) void sender.typing({ account: message.account, recipient: message.sender }).catch(() => undefined);
+  const decided = await deps.engine.decide(message, doc ? deps.records.stateOf(doc) : null);
+  await commit(deps, doc, message, inboundId, loaded.storedAt, decided.state, decided.result);
+  deps.done.add(inboundId);
+  return { channel: message.channel, replied: decided.result.replies.length > 0 };
 }
 
-/** Appends the engine's answer to a stored message to the outbound log; `causeId` makes the bubble ids (see appendOutbound). */
-export async function appendAnswer(log: MessageLogRepository, causeId: string, message: InboundMessage, result: EngineResult): Promise<void> {
-  // Ordered by processing time, not the platform's timestamp (WhatsApp's has whole seconds):
-  // a conversation's messages are processed one at a time, so this order is the arrival order.
-  const meta = { language: result.language, kind: 'reply' as const, lastInboundAt: message.receivedAt, order: Date.now() };
-  await log.appendOutbound(causeId, message, result.replies, meta, new Date());
+function commit(deps: TurnDeps, doc: ConversationRecord | null, message: InboundMessage, inboundId: string, storedAt: Date, state: Parameters<ConversationRecords['commitTurn']>[2]['state'], result: EngineResult): Promise<ConversationRecord> {
+  return deps.records.commitTurn(
+    message,
+    doc,
+    { state, replies: result.replies, causeId: inboundId, kind: 'reply', lastInboundAt: message.receivedAt, processed: { id: inboundId, storedAt } },
+    new Date(),
+  );
 }
 
-/** Delays of the in-place retries before a job is handed back to BullMQ (about 8 s in all). */
-const IN_PLACE_RETRY_MS = [250, 500, 1000, 2000, 4000];
-
-/**
- * Retries a failing message in place, so the shard waits: a job handed back to BullMQ goes to its
- * delayed set, and the conversation's next message would overtake it. Only a fault that outlasts
- * these retries falls back to BullMQ's own backoff.
- */
-export async function processInOrder(deps: InboundProcessorDeps, job: InboundJob, sleep = defaultSleep): Promise<void> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await processInbound(deps, job);
-    } catch (error) {
-      const delay = IN_PLACE_RETRY_MS[attempt];
-      if (delay === undefined) throw error;
-      deps.logger.warn({ err: { message: errorMessage(error) }, inboundId: job.inboundId, attempt }, 'inbound retry in place');
-      await sleep(delay);
-    }
-  }
-}
-
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Producer side: one queue per shard. */
+/** Producer side: one queue shared by every conversation, one job per conversation at a time (see Mailbox). */
 export class InboundQueue {
-  private readonly queues: Queue<InboundJob>[];
+  private readonly queue: Queue<TurnJob>;
 
-  constructor(
-    connection: ConnectionOptions,
-    private readonly shards: number,
-    prefix = 'bull',
-  ) {
-    this.queues = Array.from({ length: shards }, (_, i) => new Queue<InboundJob>(shardQueueName(INBOUND_QUEUE, i), { connection, prefix }));
+  constructor(connection: ConnectionOptions, prefix = 'bull') {
+    this.queue = new Queue<TurnJob>(INBOUND_QUEUE, { connection, prefix });
   }
 
-  /**
-   * Queues a stored message; the job id is the inbound id, so queuing it twice is harmless. A job
-   * that already failed for good is retried (adding it again would be silently ignored).
-   */
-  async enqueue(job: InboundJob): Promise<void> {
-    const queue = this.queues[shardOf(job.conversationId, this.shards)] as Queue<InboundJob>;
-    const existing = await queue.getJob(job.inboundId);
-    if (existing && (await existing.isFailed())) {
-      await existing.retry('failed');
-      return;
-    }
-    await queue.add('inbound', job, {
-      jobId: job.inboundId,
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: 1000,
-      removeOnFail: 5000,
-    });
-  }
-
-  /** One job at a time per shard, across every process (arrival order per conversation). */
-  async enforceGlobalConcurrency(): Promise<void> {
-    await Promise.all(this.queues.map((q) => q.setGlobalConcurrency(1)));
+  /** Queues a conversation's turn; callers do so only when they set its turn flag. */
+  async schedule(conversationId: string): Promise<void> {
+    await this.queue.add('turns', { conversationId }, { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 5000 });
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.queues.map((q) => q.close()));
+    await this.queue.close();
   }
 }
 
-/** Consumer side: a worker per shard, concurrency 1. */
-export function startInboundWorkers(connection: ConnectionOptions, shards: number, deps: InboundProcessorDeps, prefix = 'bull'): Worker<InboundJob>[] {
-  return Array.from({ length: shards }, (_, i) => {
-    const worker = new Worker<InboundJob>(shardQueueName(INBOUND_QUEUE, i), (job: Job<InboundJob>) => processInOrder(deps, job.data), {
-      connection,
-      prefix,
-      concurrency: 1,
-    });
-    // Only the message of the error: error objects can carry driver details we do not want in logs.
-    worker.on('failed', (job, err) => deps.logger.error({ err: { message: err.message }, jobId: job?.id, attempts: job?.attemptsMade }, 'inbound job failed'));
-    return worker;
+/**
+ * Consumer side: `concurrency` conversations at once per process. A failing message stays at the
+ * head of its mailbox while BullMQ retries the job with backoff, so the conversation's later
+ * messages cannot overtake it, and other conversations go on.
+ */
+export function startInboundWorker(connection: ConnectionOptions, deps: TurnDeps, prefix: string, concurrency: number): Worker<TurnJob> {
+  const worker = new Worker<TurnJob>(
+    INBOUND_QUEUE,
+    async (job: Job<TurnJob>) => {
+      await processTurns(deps, job.data.conversationId);
+      if (await deps.mailbox.finishTurns(job.data.conversationId)) await deps.turns.schedule(job.data.conversationId);
+    },
+    { connection, prefix, concurrency },
+  );
+  // Only the message of the error: error objects can carry driver details we do not want in logs.
+  worker.on('failed', (job, err) => {
+    deps.logger.error({ err: { message: errorMessage(err) }, jobId: job?.id, attempts: job?.attemptsMade }, 'turn job failed');
+    // Given up for good: free the flag so the next message, or the recovery sweep, queues the conversation again.
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void deps.mailbox.dropTurnFlag(job.data.conversationId).catch(() => undefined);
   });
+  return worker;
 }

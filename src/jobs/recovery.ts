@@ -1,8 +1,9 @@
 import type { ChannelId } from '../domain/messages';
 import type { Engine } from '../engine/engine';
+import { initialState } from '../engine/state';
 import { errorMessage, type Logger } from '../logging/logger';
+import type { ConversationRecords } from '../persistence/conversation-records';
 import type { MessageLogRepository } from '../persistence/message-log.repository';
-import { appendAnswer, type InboundJob } from './inbound.queue';
 
 /** How long stored work may wait before it counts as stalled, and how often to look. */
 export const RECOVERY_AFTER_MS = 5 * 60_000;
@@ -14,8 +15,11 @@ const CONVERSATION_BATCH = 1000;
 
 export interface RecoveryDeps {
   log: MessageLogRepository;
-  inbound: { enqueue(job: InboundJob): Promise<void> };
-  send: { flushOnce(conversationId: string, channel?: ChannelId): Promise<void> };
+  records: Pick<ConversationRecords, 'stalledOutboxes'>;
+  /** Puts a stored message back into its conversation's mailbox (and queues the conversation if idle). */
+  requeue(conversationId: string, inboundId: string): Promise<void>;
+  /** Has a conversation's pending replies sent (unless someone is sending them already). */
+  resend(conversationId: string, channel: ChannelId): Promise<void>;
   logger: Logger;
   /** Tells the beneficiary, in their language, that a message given up on was not handled. */
   apologise?: (inboundId: string) => Promise<void>;
@@ -29,9 +33,10 @@ export interface RecoveryReport {
 
 /**
  * Nothing stored is left behind: an inbound message whose job gave up (its retries outlasted an
- * outage) or never reached Redis is queued again, and a conversation with reply bubbles still
- * pending is flushed again. Both are idempotent — a job id is the inbound id, and each bubble is
- * claimed before it is sent — so processes sweeping at the same time change nothing twice. A
+ * outage) or never reached Redis (or whose "done" mark was lost) goes back into its mailbox, and
+ * a conversation with replies still unsent is sent again. Both are idempotent — a conversation
+ * document remembers the messages it processed, and each reply is claimed before it is sent — so
+ * processes sweeping at the same time change nothing twice. A
  * message recovered after a later one of its chat was answered is not run (see processInbound);
  * one recovered MAX_RECOVERIES times without success is marked failed, and its writer is told so.
  */
@@ -47,13 +52,13 @@ export async function recoverStalled(deps: RecoveryDeps, now: Date, afterMs = RE
         await deps.apologise?.(item.id);
         return;
       }
-      await deps.inbound.enqueue({ inboundId: item.id, conversationId: item.conversationId });
+      await deps.requeue(item.conversationId, item.id);
       report.inbound += 1;
     });
   }
-  for (const item of await deps.log.stalledOutbound(before, CONVERSATION_BATCH)) {
+  for (const item of await deps.records.stalledOutboxes(before, CONVERSATION_BATCH)) {
     await each(deps, async () => {
-      await deps.send.flushOnce(item.conversationId, item.channel);
+      await deps.resend(item.conversationId, item.channel);
       report.conversations += 1;
     });
   }
@@ -65,13 +70,15 @@ export async function recoverStalled(deps: RecoveryDeps, now: Date, afterMs = RE
 export function makeApologiser(deps: {
   engine: Pick<Engine, 'apologise'>;
   log: MessageLogRepository;
-  send: { flush(conversationId: string, channel?: ChannelId): Promise<void> };
+  records: Pick<ConversationRecords, 'addReplies'>;
+  resend(conversationId: string, channel: ChannelId): Promise<void>;
 }): (inboundId: string) => Promise<void> {
   return async (inboundId) => {
     const loaded = await deps.log.loadInbound(inboundId);
     if (!loaded) return;
-    await appendAnswer(deps.log, `${inboundId}:sorry`, loaded.message, await deps.engine.apologise(loaded.message));
-    await deps.send.flush(loaded.conversationId, loaded.message.channel);
+    const answer = await deps.engine.apologise(loaded.message);
+    await deps.records.addReplies(loaded.message, `${inboundId}:sorry`, answer.replies, initialState(answer.language, 'guessed'), new Date());
+    await deps.resend(loaded.conversationId, loaded.message.channel);
   };
 }
 

@@ -1,132 +1,51 @@
+import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { ChannelSender } from '../channels/channel';
 import type { ChannelId } from '../domain/messages';
-import type { Logger } from '../logging/logger';
-import type { MessageLogRepository, OutboundItem } from '../persistence/message-log.repository';
-import type { RedisRateGate } from '../persistence/redis-rate-gate';
-import type { ConversationLock } from '../engine/ports';
-import { shardOf, shardQueueName } from './sharding';
+import { errorMessage } from '../logging/logger';
+import type { Mailbox } from './mailbox';
+import { drainOutbox, type OutboxSenderDeps } from './outbox-sender';
 
 export const SEND_QUEUE = 'basirah-send';
-/** A 429 asking for at most this long is waited out in the job; longer ones retry the job later. */
-const MAX_INLINE_WAIT_MS = 30_000;
 
-/** Job payload: the conversation to flush. Ids only. */
+/** Job payload: the conversation whose replies to send, and the send flag's owner token (a random id) it carries. */
 export interface SendJob {
   conversationId: string;
+  owner: string;
 }
 
-/** A send that should be tried again later; the job fails and BullMQ retries it with backoff. */
-export class RetryLaterError extends Error {
-  readonly code = 'SEND_RETRY_LATER';
-}
-
-export interface SendProcessorDeps {
-  log: MessageLogRepository;
-  senders: ReadonlyMap<string, ChannelSender>;
-  gate: RedisRateGate;
-  lock: ConversationLock;
-  logger: Logger;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Sends a conversation's pending bubbles in order. Idempotent and order-keeping: any flush of a
- * conversation sends whatever is pending, oldest first, and stops at the first bubble that must
- * wait, so later bubbles never overtake it. Each bubble is claimed before sending (see
- * MessageLogRepository.claim), so a retry never sends it twice.
- */
-export async function flushConversation(deps: SendProcessorDeps, job: SendJob): Promise<number> {
-  return deps.lock.withLock(`send:${job.conversationId}`, async () => {
-    let sent = 0;
-    for (const item of await deps.log.pendingFor(job.conversationId)) {
-      const sender = deps.senders.get(item.channel);
-      if (!sender) {
-        if (await deps.log.claim(item.id, new Date())) await deps.log.release(item.id, false, `channel ${item.channel} is not enabled`);
-        continue;
-      }
-      if (await sendOne(deps, sender, item)) sent += 1;
-    }
-    return sent;
-  });
-}
-
-async function sendOne(deps: SendProcessorDeps, sender: ChannelSender, item: OutboundItem): Promise<boolean> {
-  const sleep = deps.sleep ?? realSleep;
-  for (;;) {
-    // Wait for the rate slot first and claim just before the call: a crash while waiting must
-    // leave the bubble pending (certainly unsent), not `sending` (which is never retried).
-    const wait = await deps.gate.reserve(item.channel, `${item.account}:${item.recipient}`, sender.limits);
-    if (wait > 0) await sleep(wait);
-    if (!(await deps.log.claim(item.id, new Date()))) return false;
-    const outcome = await sender
-      .send({ account: item.account, recipient: item.recipient }, item.reply, { language: item.language, lastInboundAt: item.lastInboundAt, kind: item.kind })
-      .catch((error: unknown) => ({ type: 'failed' as const, retryable: true, reason: error instanceof Error ? error.message : 'send threw' }));
-    switch (outcome.type) {
-      case 'sent':
-        await deps.log.markSent(item.id, item.channel, outcome.externalId, new Date());
-        return true;
-      case 'rate_limited':
-        await deps.log.release(item.id, true, `rate limited for ${outcome.retryAfterMs} ms`);
-        if (outcome.retryAfterMs > MAX_INLINE_WAIT_MS) throw new RetryLaterError(`${item.channel} asked to wait ${outcome.retryAfterMs} ms`);
-        await sleep(outcome.retryAfterMs);
-        continue;
-      case 'failed':
-        await deps.log.release(item.id, outcome.retryable, outcome.reason);
-        if (outcome.retryable) throw new RetryLaterError(`${item.channel}: ${outcome.reason}`);
-        deps.logger.warn({ channel: item.channel, outboundId: item.id, reason: outcome.reason }, 'message could not be delivered');
-        return false;
-      default: {
-        const unreachable: never = outcome;
-        return unreachable;
-      }
-    }
-  }
+export interface SendDeps extends OutboxSenderDeps {
+  mailbox: Mailbox;
 }
 
 /**
- * Producer side. Conversations are sharded; channels whose sender needs a live client in one
- * process (WhatsApp Web) get a queue of their own, consumed only where that client runs.
+ * Producer side. A flush job carries the conversation's send flag: exactly one exists per
+ * conversation that has replies to send (see Mailbox.claimSend), so flushes never pile up.
+ * Channels whose sender needs a live client in one process (WhatsApp Web) get a queue of their
+ * own, consumed only where that client runs.
  */
 export class SendQueue {
-  private readonly shardQueues: Queue<SendJob>[];
+  private readonly shared: Queue<SendJob>;
   private readonly pinnedQueues = new Map<ChannelId, Queue<SendJob>>();
 
-  constructor(
-    connection: ConnectionOptions,
-    private readonly shards: number,
-    pinned: readonly ChannelId[] = [],
-    prefix = 'bull',
-  ) {
-    this.shardQueues = Array.from({ length: shards }, (_, i) => new Queue<SendJob>(shardQueueName(SEND_QUEUE, i), { connection, prefix }));
+  constructor(connection: ConnectionOptions, pinned: readonly ChannelId[] = [], prefix = 'bull') {
+    this.shared = new Queue<SendJob>(SEND_QUEUE, { connection, prefix });
     for (const channel of pinned) this.pinnedQueues.set(channel, new Queue<SendJob>(pinnedQueueName(channel), { connection, prefix }));
   }
 
-  async flush(conversationId: string, channel?: ChannelId): Promise<void> {
-    await this.queueFor(conversationId, channel).add('flush', { conversationId }, { attempts: 10, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
+  /** Hands the send flag of a conversation (owned under `owner`) to a flush job, to run after `delayMs`. */
+  async handOver(mailbox: Mailbox, job: SendJob, channel: ChannelId, delayMs = 0): Promise<void> {
+    const queue = this.pinnedQueues.get(channel) ?? this.shared;
+    if (delayMs > 0) await mailbox.extendSend(job.conversationId, job.owner, delayMs);
+    await queue.add('flush', job, { delay: delayMs, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: 1000 });
   }
 
-  /**
-   * A recovery flush: one try, and at most one waiting per conversation (a fixed job id, removed
-   * when done), so sweeping every minute during a long outage adds one attempt a minute, not a pile
-   * of jobs each with its own retries.
-   */
-  async flushOnce(conversationId: string, channel?: ChannelId): Promise<void> {
-    await this.queueFor(conversationId, channel).add('flush', { conversationId }, { jobId: `recover-${conversationId}`, attempts: 1, removeOnComplete: true, removeOnFail: true });
-  }
-
-  private queueFor(conversationId: string, channel?: ChannelId): Queue<SendJob> {
-    return (channel && this.pinnedQueues.get(channel)) || (this.shardQueues[shardOf(conversationId, this.shards)] as Queue<SendJob>);
-  }
-
-  async enforceGlobalConcurrency(): Promise<void> {
-    await Promise.all([...this.shardQueues, ...this.pinnedQueues.values()].map((q) => q.setGlobalConcurrency(1)));
+  isPinned(channel: ChannelId): boolean {
+    return this.pinnedQueues.has(channel);
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.shardQueues, ...this.pinnedQueues.values()].map((q) => q.close()));
+    await Promise.all([this.shared.close(), ...[...this.pinnedQueues.values()].map((q) => q.close())]);
   }
 }
 
@@ -134,18 +53,65 @@ export function pinnedQueueName(channel: ChannelId): string {
   return `${SEND_QUEUE}-${channel}`;
 }
 
-/** Workers for the shard queues (role `workers`). */
-export function startSendWorkers(connection: ConnectionOptions, shards: number, deps: SendProcessorDeps, prefix = 'bull'): Worker<SendJob>[] {
-  return Array.from({ length: shards }, (_, i) => makeSendWorker(connection, shardQueueName(SEND_QUEUE, i), deps, prefix));
+/**
+ * Announces new replies of a conversation and, if this caller now owns the send flag, sends them
+ * (`inline`: in this process, when it has the channel's sender) or hands the flag to a flush job.
+ */
+export async function requestSend(deps: SendDeps, queue: SendQueue, convId: string, channel: ChannelId, inline: boolean): Promise<void> {
+  const owner = randomUUID();
+  const gen = await deps.mailbox.claimSend(convId, owner);
+  if (gen === null) return; // the current owner will see the new replies before it lets go
+  const job = { conversationId: convId, owner };
+  if (!inline || !deps.senders.get(channel) || queue.isPinned(channel)) return queue.handOver(deps.mailbox, job, channel);
+  await sendAsOwner(deps, queue, job, channel, gen, (s) => !queue.isPinned(s.channel));
+}
+
+/**
+ * Sends as the owner of the conversation's send flag until nothing is left, then lets go — unless
+ * replies were added meanwhile (the generation moved), in which case it sends again.
+ */
+async function sendAsOwner(
+  deps: SendDeps,
+  queue: SendQueue,
+  job: SendJob,
+  channel: ChannelId,
+  firstGen: number,
+  local: (s: ChannelSender) => boolean,
+): Promise<void> {
+  let gen = firstGen;
+  for (let round = 0; round < 50; round += 1) {
+    const result = await drainOutbox(deps, job.conversationId, local);
+    if (result.type === 'later') return queue.handOver(deps.mailbox, job, channel, result.delayMs);
+    if (result.type === 'elsewhere') return queue.handOver(deps.mailbox, job, channel);
+    const next = await deps.mailbox.releaseSend(job.conversationId, gen, job.owner);
+    if (next === 'released' || next === 'lost') return;
+    gen = next;
+  }
+  return queue.handOver(deps.mailbox, job, channel);
+}
+
+/** A flush job: takes over the send flag it carries and sends what this process can send. */
+async function processFlush(deps: SendDeps, queue: SendQueue, job: SendJob, pinnedChannel: ChannelId | null): Promise<void> {
+  const gen = await deps.mailbox.adoptSend(job.conversationId, job.owner);
+  if (gen === null) return; // another owner took over after this job's flag lapsed
+  const doc = await deps.records.load(job.conversationId);
+  if (!doc) return;
+  const local = (s: ChannelSender): boolean => (pinnedChannel === null ? !queue.isPinned(s.channel) : s.channel === pinnedChannel);
+  await sendAsOwner(deps, queue, job, doc.channel as ChannelId, gen, local);
+}
+
+export function startSendWorker(connection: ConnectionOptions, deps: SendDeps, queue: SendQueue, prefix: string, concurrency: number): Worker<SendJob> {
+  return makeWorker(connection, SEND_QUEUE, deps, queue, prefix, concurrency, null);
 }
 
 /** Worker for a pinned channel's queue, started next to that channel's live client. */
-export function startPinnedSendWorker(connection: ConnectionOptions, channel: ChannelId, deps: SendProcessorDeps, prefix = 'bull'): Worker<SendJob> {
-  return makeSendWorker(connection, pinnedQueueName(channel), deps, prefix);
+export function startPinnedSendWorker(connection: ConnectionOptions, channel: ChannelId, deps: SendDeps, queue: SendQueue, prefix: string): Worker<SendJob> {
+  return makeWorker(connection, pinnedQueueName(channel), deps, queue, prefix, 1, channel);
 }
 
-function makeSendWorker(connection: ConnectionOptions, name: string, deps: SendProcessorDeps, prefix: string): Worker<SendJob> {
-  const worker = new Worker<SendJob>(name, (job: Job<SendJob>) => flushConversation(deps, job.data), { connection, prefix, concurrency: 1 });
-  worker.on('failed', (job, err) => deps.logger.warn({ err: { message: err.message }, jobId: job?.id, attempts: job?.attemptsMade }, 'send job will retry'));
+function makeWorker(connection: ConnectionOptions, name: string, deps: SendDeps, queue: SendQueue, prefix: string, concurrency: number, pinned: ChannelId | null): Worker<SendJob> {
+  const worker = new Worker<SendJob>(name, (job: Job<SendJob>) => processFlush(deps, queue, job.data, pinned), { connection, prefix, concurrency });
+  // A flag whose job gave up lapses by itself (Mailbox SEND_FLAG_MS); the recovery sweep then claims it again.
+  worker.on('failed', (job, err) => deps.logger.warn({ err: { message: errorMessage(err) }, jobId: job?.id, attempts: job?.attemptsMade }, 'flush job failed'));
   return worker;
 }

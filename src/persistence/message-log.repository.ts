@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Language } from '../domain/language';
 import type { AttachmentKind, ChannelId, InboundMessage, PlatformCommand, Reply } from '../domain/messages';
 import type { ConversationRef } from '../engine/ports';
 import type { FieldCipher } from '../security/field-cipher';
 import { conversationId } from './conversation.store';
-import type { MessageLogModels, OutboundDoc } from './message-log.models';
+import type { mongo } from 'mongoose';
+import type { InboundDoc, MessageLogModels, OutboundDoc } from './message-log.models';
+import { rawCollection } from './models';
 import { isDuplicateKeyError } from './mongo-errors';
 
 const isPlatformCommand = (v: string | null): v is PlatformCommand => v === 'start' || v === 'menu' || v === 'language';
@@ -28,25 +29,26 @@ export function maskLongNumbers(text: string): string {
   });
 }
 
-/** A stored outbound bubble, decrypted for sending. */
-export interface OutboundItem {
-  id: string;
-  channel: ChannelId;
-  account: string;
-  recipient: string;
-  reply: Reply;
-  language: Language;
-  kind: 'reply' | 'proactive';
-  lastInboundAt: Date | null;
-  attempts: number;
-}
+/** A reply that left a conversation's outbox; `externalId` is the platform's id in clear (digested when stored). */
+export type OutboundOutcome = OutboundDoc;
 
 /** Inbound record and outbound log, with message text and ids sealed. */
 export class MessageLogRepository {
+  private readonly inbound: mongo.Collection<InboundDoc>;
+  private readonly outbound: mongo.Collection<OutboundDoc>;
+
   constructor(
     private readonly models: MessageLogModels,
     private readonly cipher: FieldCipher,
-  ) {}
+  ) {
+    this.inbound = rawCollection(models.Inbound);
+    this.outbound = rawCollection(models.Outbound);
+  }
+
+  /** The conversation a message belongs to (an HMAC digest of channel, account and sender). */
+  conversationIdOf(ref: ConversationRef): string {
+    return conversationId(this.cipher, ref);
+  }
 
   /** Stores an inbound message once; a redelivery reports `duplicate` (and whether it still awaits processing). */
   async recordInbound(message: InboundMessage, now: Date): Promise<RecordOutcome> {
@@ -54,7 +56,7 @@ export class MessageLogRepository {
     const externalId = this.externalDigest(message.channel, message.messageId);
     const id = randomUUID();
     try {
-      await this.models.Inbound.create({
+      await this.inbound.insertOne({
         _id: id,
         channel: message.channel,
         account: message.account,
@@ -82,7 +84,7 @@ export class MessageLogRepository {
   }
 
   async loadInbound(id: string): Promise<{ message: InboundMessage; conversationId: string; storedAt: Date; done: boolean } | null> {
-    const doc = await this.models.Inbound.findById(id).lean();
+    const doc = await this.inbound.findOne({ _id: id });
     if (!doc) return null;
     const message: InboundMessage = {
       channel: doc.channel as ChannelId,
@@ -120,16 +122,6 @@ export class MessageLogRepository {
     return doc?.recoveries ?? 0;
   }
 
-  /**
-   * Whether a message of this conversation stored at least `gapMs` after `storedAt` has already
-   * been answered. The gap keeps two messages that arrived together (whose queue order can differ
-   * from their storage order by a few milliseconds) out of it.
-   */
-  async answeredAfter(convId: string, storedAt: Date, gapMs: number): Promise<boolean> {
-    const after = new Date(storedAt.getTime() + gapMs);
-    return (await this.models.Inbound.exists({ conversationId: convId, status: 'done', storedAt: { $gte: after } })) !== null;
-  }
-
   /** Messages the bot did not answer (overtaken, or given up by recovery), newest first: ids and times only, never text. */
   async unanswered(limit: number): Promise<Array<{ id: string; channel: ChannelId; storedAt: Date; status: 'superseded' | 'failed' }>> {
     const docs = await this.models.Inbound.find({ status: { $in: ['superseded', 'failed'] } }, { channel: 1, storedAt: 1, status: 1 })
@@ -143,114 +135,31 @@ export class MessageLogRepository {
     await this.models.Inbound.updateOne({ _id: id, status: 'pending' }, { $set: { status } });
   }
 
-  /**
-   * Conversations with a reply bubble created before `before` and still unsent — pending, or left
-   * `sending` by a crash (a flush marks those `unknown`) — oldest first, at most `limit`.
-   */
-  async stalledOutbound(before: Date, limit: number): Promise<Array<{ conversationId: string; channel: ChannelId }>> {
-    const byConversation = new Map<string, ChannelId>();
-    const cursor = this.models.Outbound.find({ status: { $in: ['pending', 'sending'] }, createdAt: { $lt: before } }, { conversationId: 1, channel: 1 })
-      .sort({ createdAt: 1 })
-      .lean()
-      .cursor();
-    for await (const d of cursor) {
-      byConversation.set(d.conversationId, d.channel as ChannelId);
-      if (byConversation.size >= limit) break;
-    }
-    await cursor.close();
-    return [...byConversation].map(([conversationId, channel]) => ({ conversationId, channel }));
-  }
-
   async markInboundDone(id: string): Promise<void> {
-    await this.models.Inbound.updateOne({ _id: id }, { $set: { status: 'done' } });
+    await this.markInboundsDone([id]);
+  }
+
+  /** Marks processed messages done, many in one write (the pipeline batches them off the reply's path). */
+  async markInboundsDone(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.inbound.updateMany({ _id: { $in: [...ids] }, status: 'pending' }, { $set: { status: 'done' } });
   }
 
   /**
-   * Appends reply bubbles to the outbound log. `causeId` (the inbound id, or a job id for proactive
-   * messages) makes the ids deterministic, so a retried job adds nothing twice.
+   * Adds replies that left their outbox (sent, failed, unknown) to the outbound log; a batch
+   * written twice adds nothing twice. The platform's message id is kept only as a digest.
    */
-  async appendOutbound(
-    causeId: string,
-    to: ConversationRef,
-    replies: readonly Reply[],
-    meta: { language: Language; kind: 'reply' | 'proactive'; lastInboundAt: Date | null; order: number },
-    now: Date,
-  ): Promise<void> {
-    const convId = conversationId(this.cipher, to);
-    for (const [index, reply] of replies.entries()) {
-      try {
-        await this.models.Outbound.create({
-          _id: `${causeId}:${index}`,
-          conversationId: convId,
-          channel: to.channel,
-          account: to.account,
-          recipientSealed: this.cipher.seal(to.sender),
-          replySealed: this.cipher.seal(JSON.stringify(reply)),
-          language: meta.language,
-          kind: meta.kind,
-          lastInboundAt: meta.lastInboundAt,
-          seq: meta.order * 100 + index,
-          status: 'pending',
-          attempts: 0,
-          externalId: null,
-          error: null,
-          createdAt: now,
-          claimedAt: null,
-          sentAt: null,
-        });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+  async recordOutbound(outcomes: readonly OutboundOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const docs = outcomes.map((o) => ({ ...o, externalId: o.externalId ? this.externalDigest(o.channel as ChannelId, o.externalId) : null }));
+    try {
+      await this.outbound.insertMany(docs, { ordered: false });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
     }
-  }
-
-  /** Bubbles of a conversation not yet sent, oldest first; `unknown`/`failed` ones are not retried. */
-  async pendingFor(convId: string): Promise<OutboundItem[]> {
-    const docs = await this.models.Outbound.find({ conversationId: convId, status: { $in: ['pending', 'sending'] } })
-      .sort({ seq: 1 })
-      .lean();
-    return docs.map((d) => this.toItem(d));
-  }
-
-  private toItem(d: OutboundDoc): OutboundItem & { status: OutboundDoc['status'] } {
-    return {
-      id: d._id,
-      channel: d.channel as ChannelId,
-      account: d.account,
-      recipient: this.cipher.open(d.recipientSealed),
-      reply: JSON.parse(this.cipher.open(d.replySealed)) as Reply,
-      language: d.language as Language,
-      kind: d.kind,
-      lastInboundAt: d.lastInboundAt,
-      attempts: d.attempts,
-      status: d.status,
-    };
-  }
-
-  /**
-   * Claims a bubble for sending (pending → sending). Returns false when it is not pending: already
-   * sent, or left in `sending` by a process that died mid-call — that one is marked `unknown`,
-   * because sending it again could deliver it twice.
-   */
-  async claim(id: string, now: Date): Promise<boolean> {
-    const claimed = await this.models.Outbound.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'sending', claimedAt: now }, $inc: { attempts: 1 } });
-    if (claimed.modifiedCount === 1) return true;
-    await this.models.Outbound.updateOne({ _id: id, status: 'sending' }, { $set: { status: 'unknown', error: 'interrupted while sending' } });
-    return false;
   }
 
   externalDigest(channel: ChannelId, externalId: string): string {
     return externalIdDigest(this.cipher, channel, externalId);
-  }
-
-  async markSent(id: string, channel: ChannelId, externalId: string | null, now: Date): Promise<void> {
-    const digest = externalId ? this.externalDigest(channel, externalId) : null;
-    await this.models.Outbound.updateOne({ _id: id }, { $set: { status: 'sent', externalId: digest, sentAt: now, error: null } });
-  }
-
-  /** A send that certainly did not go out: back to pending (retryable) or failed for good. */
-  async release(id: string, retryable: boolean, reason: string): Promise<void> {
-    await this.models.Outbound.updateOne({ _id: id, status: 'sending' }, { $set: { status: retryable ? 'pending' : 'failed', error: reason.slice(0, 300) } });
   }
 
   async recordDeliveryStatus(channel: ChannelId, externalId: string, status: string, at: Date, error: string | null): Promise<void> {

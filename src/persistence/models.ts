@@ -1,5 +1,6 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { mongo, Schema, type Connection, type Model } from 'mongoose';
 import type { SealedValue } from '../security/field-cipher';
+import { isDuplicateKeyError } from './mongo-errors';
 
 /**
  * All mongoose models, in one place. Written for both MongoDB 7 and FerretDB 1.x: unique indexes
@@ -22,6 +23,30 @@ export interface ConversationDoc {
   formsSealed: SealedValue | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Replies not yet sent, in order (see persistence/conversation-records). Absent on documents written before the outbox existed. */
+  outbox?: OutboxBubble[];
+  /** Time of the oldest bubble in `outbox`, or null: the recovery sweep finds stalled replies by it. */
+  outboxSince?: Date | null;
+  /** Ids of the last inbound messages this conversation has processed (newest last). */
+  processed?: string[];
+  /** When the newest processed message was stored: an older message arriving later has been overtaken. */
+  lastStoredAt?: Date | null;
+}
+
+/** A reply waiting in a conversation's outbox. Sent ones leave the outbox for the outbound log. */
+export interface OutboxBubble {
+  /** `<cause id>:<index>`: deterministic, so a turn committed twice cannot add it twice. */
+  id: string;
+  seq: number;
+  status: 'pending' | 'sending';
+  replySealed: SealedValue;
+  language: string;
+  kind: 'reply' | 'proactive';
+  lastInboundAt: Date | null;
+  attempts: number;
+  createdAt: Date;
+  claimedAt: Date | null;
+  error: string | null;
 }
 
 const ConversationSchema = new Schema<ConversationDoc>(
@@ -37,9 +62,14 @@ const ConversationSchema = new Schema<ConversationDoc>(
     formsSealed: sealedOrNull,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
+    outbox: { type: [Schema.Types.Mixed], default: undefined },
+    outboxSince: { type: Date, default: null },
+    processed: { type: [String], default: undefined },
+    lastStoredAt: { type: Date, default: null },
   },
   { collection: 'conversations', versionKey: false, minimize: false },
 );
+ConversationSchema.index({ outboxSince: 1 });
 
 export interface StatusChange {
   status: string;
@@ -220,7 +250,19 @@ export interface Models {
 }
 
 /** Registers the models on a connection and makes sure their indexes exist. */
-export async function createModels(connection: Connection): Promise<Models> {
+/** Models per connection: the engine and the pipeline share one set (mongoose refuses to compile a model twice). */
+const modelsByConnection = new WeakMap<Connection, Promise<Models>>();
+
+export function createModels(connection: Connection): Promise<Models> {
+  let models = modelsByConnection.get(connection);
+  if (!models) {
+    models = compileModels(connection);
+    modelsByConnection.set(connection, models);
+  }
+  return models;
+}
+
+async function compileModels(connection: Connection): Promise<Models> {
   const models: Models = {
     Conversation: connection.model('Conversation', ConversationSchema),
     SupportRequest: connection.model('SupportRequest', SupportRequestSchema),
@@ -234,9 +276,46 @@ export async function createModels(connection: Connection): Promise<Models> {
   return models;
 }
 
-/** Next number of a named yearly sequence (BSR-2026, BSF-2026 …), atomically. */
+/**
+ * Next number of a named yearly sequence (BSR-2026, BSF-2026 …), unique even under concurrent
+ * writers. FerretDB 1.x on PostgreSQL does not make a `findAndModify` with `$inc` atomic: two
+ * callers at the same moment can read the same value (found when two processes submitted requests
+ * together, and both got the same reference). So the counter only proposes a number, and each
+ * number is claimed by inserting it under a unique `_id`; a taken one moves on to the next.
+ */
 export async function nextSequence(models: Models, name: string): Promise<number> {
-  const doc = await models.Counter.findOneAndUpdate({ _id: name }, { $inc: { seq: 1 } }, { upsert: true, new: true }).lean();
-  if (!doc) throw new Error(`counter ${name} was not created`);
-  return doc.seq;
+  const claims = models.Counter.db.collection<{ _id: string; at: Date }>('sequence_claims');
+  let seq = await proposeSequence(models, name);
+  for (let tries = 0; tries < 1000; tries += 1, seq += 1) {
+    try {
+      await claims.insertOne({ _id: `${name}:${seq}`, at: new Date() });
+      if (tries > 0) await models.Counter.updateOne({ _id: name }, { $max: { seq } });
+      return seq;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+  throw new Error(`sequence ${name}: no free number found`);
+}
+
+async function proposeSequence(models: Models, name: string): Promise<number> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const doc = await models.Counter.findOneAndUpdate({ _id: name }, { $inc: { seq: 1 } }, { upsert: true, new: true }).lean();
+      return doc?.seq ?? 1;
+    } catch (error) {
+      // Two first-ever callers both tried to create the counter; the loser simply increments it.
+      if (!isDuplicateKeyError(error) || attempt > 0) throw error;
+    }
+  }
+}
+
+/**
+ * The driver's own collection behind a model, typed by its document: the hot message path reads
+ * and writes through it, skipping mongoose's casting and hydration (≈ 60 % of the CPU per message
+ * went to mongoose, the driver and BSON). Mongoose types `Model.collection` without the document
+ * type; the collection is the same object.
+ */
+export function rawCollection<T extends { _id: string }>(model: Model<T>): mongo.Collection<T> {
+  return model.collection as unknown as mongo.Collection<T>;
 }

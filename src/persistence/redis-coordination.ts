@@ -21,6 +21,8 @@ export class RedisConversationLock implements ConversationLock {
     private readonly hash: KeyHasher,
     private readonly leaseMs = 30_000,
     private readonly waitMs = 15_000,
+    /** Longest pause between two tries while the lock is busy. */
+    private readonly maxPauseMs = 100,
   ) {}
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -31,7 +33,7 @@ export class RedisConversationLock implements ConversationLock {
     while ((await this.redis.set(redisKey, token, 'PX', this.leaseMs, 'NX')) !== 'OK') {
       if (Date.now() > deadline) throw new LockTimeoutError('conversation is busy');
       await new Promise((resolve) => setTimeout(resolve, pause));
-      pause = Math.min(pause * 2, 100);
+      pause = Math.min(pause * 2, this.maxPauseMs);
     }
     try {
       return await fn();

@@ -47,9 +47,11 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
   });
   pipeline = await createPipeline(services, channels.modules, {
     redisUrl: services.redisUrl,
-    shards: config.queueShards,
+    concurrency: config.queueShards,
     prefix: config.queuePrefix,
     logger,
+    conversations: core.ports.conversations,
+    translator: core.ports.translator,
   });
   const started: Array<() => Promise<void>> = [];
   if (config.roles.has('workers')) pipeline.startWorkers(core.engine);

@@ -1,34 +1,52 @@
 import { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import type { ChannelSender } from '../channels/channel';
-import { InboundGateway } from '../channels/gateway';
+import { InboundGateway, type SlowDownNotice } from '../channels/gateway';
 import type { ChannelModule } from '../channels/module';
-import type { Engine } from '../engine/engine';
-import { InboundQueue, startInboundWorkers } from '../jobs/inbound.queue';
+import type { ChannelId } from '../domain/messages';
+import { noticeFor, type Engine } from '../engine/engine';
+import type { ConversationStore, Translator } from '../engine/ports';
+import { initialState } from '../engine/state';
+import { InboundQueue, startInboundWorker, type TurnDeps } from '../jobs/inbound.queue';
+import { DEFAULT_ADMISSION, Mailbox, type AdmissionLimits } from '../jobs/mailbox';
 import { makeApologiser, startRecovery } from '../jobs/recovery';
-import { SendQueue, startPinnedSendWorker, startSendWorkers, type SendProcessorDeps } from '../jobs/send.queue';
+import { requestSend, SendQueue, startPinnedSendWorker, startSendWorker, type SendDeps } from '../jobs/send.queue';
 import type { Logger } from '../logging/logger';
+import { ConversationRecords } from '../persistence/conversation-records';
 import { createMessageLogModels } from '../persistence/message-log.models';
-import { MessageLogRepository } from '../persistence/message-log.repository';
+import { MessageLogRepository, type OutboundOutcome } from '../persistence/message-log.repository';
+import { createModels } from '../persistence/models';
 import { RedisConversationLock } from '../persistence/redis-coordination';
 import { RedisRateGate } from '../persistence/redis-rate-gate';
+import { WriteBatcher } from '../persistence/write-batcher';
 import type { Services } from './services';
 
 export interface PipelineOptions {
   redisUrl: string;
-  shards: number;
-  /** BullMQ key prefix; tests use a unique one. */
+  /** Conversations one worker process handles at once (QUEUE_SHARDS). */
+  concurrency: number;
+  /** BullMQ and mailbox key prefix; tests and benchmarks use a unique one. */
   prefix?: string;
   logger: Logger;
+  /** For notices the pipeline itself sends (slow down), in the conversation's language. */
+  conversations: ConversationStore;
+  translator: Translator;
+  admission?: AdmissionLimits;
 }
 
 /** The message pipeline of one process: gateway (producer), and on request the workers. */
 export interface Pipeline {
   gateway: InboundGateway;
   log: MessageLogRepository;
+  records: ConversationRecords;
+  mailbox: Mailbox;
   inbound: InboundQueue;
   send: SendQueue;
-  /** Starts the inbound and send shard workers (role `workers`). */
+  /** Has a conversation's pending replies sent (or leaves them to whoever is sending them). */
+  resend(conversationId: string, channel: ChannelId): Promise<void>;
+  /** What a turn job needs, around this engine (the workers use it; tests call processTurns with it). */
+  turnDeps(engine: Engine): TurnDeps;
+  /** Starts the turn and send workers and the recovery sweep (role `workers`). */
   startWorkers(engine: Engine): void;
   /** Starts the send worker of each pinned channel (role `channels`, next to the live client). */
   startPinnedWorkers(): void;
@@ -37,41 +55,63 @@ export interface Pipeline {
 
 export async function createPipeline(services: Services, modules: readonly ChannelModule[], options: PipelineOptions): Promise<Pipeline> {
   const log = new MessageLogRepository(await createMessageLogModels(services.mongo), services.cipher);
+  const hash = (key: string): string => services.cipher.digest('redis-key', key);
+  // Long enough for any turn; short polling, since a turn waits for a send of its own conversation.
+  const records = new ConversationRecords(await createModels(services.mongo), services.cipher, new RedisConversationLock(services.redis, hash, 60_000, 30_000, 10));
   // BullMQ needs its own connections with no per-request retry limit (blocking commands).
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const prefix = options.prefix ?? 'bull';
+  const mailbox = new Mailbox(services.redis, `basirah:${prefix}`, options.admission ?? DEFAULT_ADMISSION);
   const pinned = modules.filter((m) => m.pinnedSend && m.sender).map((m) => m.channel);
-  const inbound = new InboundQueue(connection, options.shards, prefix);
-  const send = new SendQueue(connection, options.shards, pinned, prefix);
-  await Promise.all([inbound.enforceGlobalConcurrency(), send.enforceGlobalConcurrency()]);
+  const inbound = new InboundQueue(connection, prefix);
+  const send = new SendQueue(connection, pinned, prefix);
   const senders = new Map<string, ChannelSender>();
   for (const m of modules) if (m.sender) senders.set(m.channel, m.sender);
-  const hash = (key: string): string => services.cipher.digest('redis-key', key);
-  const sendDeps: SendProcessorDeps = {
-    log,
+  const outboundLog = new WriteBatcher<OutboundOutcome>((items) => log.recordOutbound(items), options.logger, 'outbound log');
+  const doneMarks = new WriteBatcher<string>((ids) => log.markInboundsDone(ids), options.logger, 'inbound done marks');
+  const sendDeps: SendDeps = {
+    records,
+    mailbox,
     senders,
     gate: new RedisRateGate(services.redis, hash),
-    lock: new RedisConversationLock(services.redis, hash, 120_000, 120_000),
+    recordOutcome: (outcome) => outboundLog.add(outcome),
     logger: options.logger,
+  };
+  const resend = (convId: string, channel: ChannelId): Promise<void> => requestSend(sendDeps, send, convId, channel, false);
+  const slowDown: SlowDownNotice = async (message, convId) => {
+    const notice = await noticeFor({ conversations: options.conversations, translator: options.translator }, message, 'answers.slow_down');
+    const minute = Math.floor(Date.now() / 60_000);
+    await records.addReplies(message, `slow-${convId}-${minute}`, notice.replies, initialState(notice.language, 'guessed'), new Date());
+    await resend(convId, message.channel);
   };
   const workers: Worker[] = [];
   const stoppers: Array<() => void> = [];
+  const turnDeps = (engine: Engine): TurnDeps => ({ engine, log, records, mailbox, turns: inbound, send, sendDeps, done: doneMarks, senders, logger: options.logger });
   return {
-    gateway: new InboundGateway(log, inbound),
+    gateway: new InboundGateway(log, mailbox, inbound, slowDown, options.logger),
     log,
+    records,
+    mailbox,
     inbound,
     send,
+    resend,
+    turnDeps,
     startWorkers(engine) {
-      workers.push(...startInboundWorkers(connection, options.shards, { engine, log, send, senders, logger: options.logger }, prefix));
-      workers.push(...startSendWorkers(connection, options.shards, sendDeps, prefix));
-      stoppers.push(startRecovery({ log, inbound, send, logger: options.logger, apologise: makeApologiser({ engine, log, send }) }).stop);
+      workers.push(startInboundWorker(connection, turnDeps(engine), prefix, options.concurrency));
+      workers.push(startSendWorker(connection, sendDeps, send, prefix, options.concurrency));
+      const requeue = async (convId: string, inboundId: string): Promise<void> => {
+        if (await mailbox.repush(convId, inboundId)) await inbound.schedule(convId);
+      };
+      const apologise = makeApologiser({ engine, log, records, resend });
+      stoppers.push(startRecovery({ log, records, requeue, resend, logger: options.logger, apologise }).stop);
     },
     startPinnedWorkers() {
-      for (const channel of pinned) workers.push(startPinnedSendWorker(connection, channel, sendDeps, prefix));
+      for (const channel of pinned) workers.push(startPinnedSendWorker(connection, channel, sendDeps, send, prefix));
     },
     async close() {
       for (const stop of stoppers) stop();
       await Promise.allSettled(workers.map((w) => w.close()));
+      await Promise.allSettled([outboundLog.drain(), doneMarks.drain()]);
       await Promise.allSettled([inbound.close(), send.close()]);
       await connection.quit().catch(() => undefined);
     },

@@ -1,3 +1,4 @@
+import { initialState } from '../../src/engine/state';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,8 +168,8 @@ describe('WhatsApp Web channel through the real pipeline (fake whatsapp-web.js c
     expect(outcome).toEqual({ type: 'failed', retryable: false, reason: 'not-contacted-first' });
 
     const ref = { channel: 'whatsapp' as const, account: 'wweb', sender: stranger };
-    await pipe.pipeline.log.appendOutbound('survey-7001', ref, [{ text: 'مرحبًا' }], { language: 'ar', kind: 'proactive', lastInboundAt: null, order: Date.now() }, new Date());
-    await pipe.pipeline.send.flush(conversationId(pipe.env.services.cipher, ref), 'whatsapp');
+    await pipe.pipeline.records.addReplies(ref, 'survey-7001', [{ text: 'مرحبًا' }], initialState('ar', 'detected'), new Date());
+    await pipe.pipeline.resend(conversationId(pipe.env.services.cipher, ref), 'whatsapp');
     const doc = await eventually(async () => (await outbound().findOne({ _id: 'survey-7001:0', status: 'failed' })) ?? undefined, 15_000, 'refusal');
     expect(doc.error).toBe('not-contacted-first');
     expect(client.sentTo(stranger)).toEqual([]);

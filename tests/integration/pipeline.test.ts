@@ -1,15 +1,14 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { INBOUND_QUEUE, processInbound } from '../../src/jobs/inbound.queue';
-import { makeApologiser, MAX_RECOVERIES, recoverStalled } from '../../src/jobs/recovery';
+import { INBOUND_QUEUE, processTurns } from '../../src/jobs/inbound.queue';
+import { makeApologiser, MAX_RECOVERIES, recoverStalled, type RecoveryDeps } from '../../src/jobs/recovery';
 import { SEND_QUEUE } from '../../src/jobs/send.queue';
-import { shardOf, shardQueueName } from '../../src/jobs/sharding';
+import { initialState } from '../../src/engine/state';
 import { createLogger } from '../../src/logging/logger';
 import type { InboundMessage } from '../../src/domain/messages';
 import { makeInbound, makeNationalId } from '../support/fixtures';
 import { eventually, startTestPipeline } from '../support/pipeline';
+import { acceptInChild, startPipelineChild, stopChild } from '../support/pipeline-child';
 import { readSent, RecordingSender } from '../support/recording-sender';
 import { t } from '../support/engine-setup';
 
@@ -43,8 +42,9 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       expect(await run.pipeline.gateway.accept(message)).toBe('accepted');
       expect(await run.pipeline.gateway.accept({ ...message })).toBe('duplicate');
       const sent = await eventually(async () => ((await readSent(redis, sentKey)).length >= 2 ? readSent(redis, sentKey) : undefined));
-      await run.pipeline.send.flush(await conversationIdOf(run, 'dup-1'));
-      await eventually(async () => ((await run.env.services.mongo.collection('outbound_messages').countDocuments({ status: 'pending' })) === 0 ? true : undefined));
+      // Asking for the conversation's replies to be sent again sends nothing twice.
+      await run.pipeline.resend(await conversationIdOf(run, 'dup-1'), 'console');
+      await eventually(async () => ((await sendJobsLeft(run)) === 0 ? true : undefined), 10_000, 'the flush job');
       expect((await readSent(redis, sentKey)).length).toBe(sent.length);
       expect(await run.env.services.mongo.collection('inbound_messages').countDocuments()).toBe(1);
     } finally {
@@ -79,13 +79,14 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       const real = run.env.core.engine;
       let failures = 1;
       const flaky = {
-        handle: async (m: InboundMessage) => {
+        decide: async (m: InboundMessage, stored: Parameters<typeof real.decide>[1]) => {
           if (m.messageId === 'blip-0' && failures > 0) {
             failures -= 1;
             throw new Error('transient storage fault');
           }
-          return real.handle(m);
+          return real.decide(m, stored);
         },
+        apologise: (m: InboundMessage) => real.apologise(m),
       } as unknown as typeof real;
       run.pipeline.startWorkers(flaky);
       const t0 = Date.now();
@@ -141,11 +142,11 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
     const run = await startTestPipeline('crash', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'p') }], { workers: false });
     try {
       const ref = { channel: 'console' as const, account: 'test', sender: 'crash-1' };
-      await run.pipeline.log.appendOutbound('cause-1', ref, [{ text: 'a' }, { text: 'b' }], { language: 'ar', kind: 'reply', lastInboundAt: null, order: 1 }, new Date());
+      await addBubbles(run, ref, 'cause-1', ['a', 'b'], new Date());
+      await markSending(run, ref, 'cause-1:0'); // a process died mid-call
       const outbound = run.env.services.mongo.collection<{ _id: string; status: string }>('outbound_messages');
-      await outbound.updateOne({ _id: 'cause-1:0' }, { $set: { status: 'sending' } }); // a process died mid-call
       run.pipeline.startWorkers(run.env.core.engine);
-      await run.pipeline.send.flush(await conversationIdOf(run, 'crash-1'));
+      await run.pipeline.resend(await conversationIdOf(run, 'crash-1'), 'console');
       await eventually(async () => ((await outbound.findOne({ _id: 'cause-1:1' }))?.status === 'sent' ? true : undefined));
       expect((await outbound.findOne({ _id: 'cause-1:0' }))?.status).toBe('unknown');
       expect((await readSent(redis, sentKey)).map((s) => s.text)).toEqual(['b']);
@@ -166,20 +167,20 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       // Stored a moment ago: its job may still be on its way, so it is not touched.
       await run.pipeline.log.recordInbound(makeInbound({ sender: 'rec-3', text: 'شكرا', messageId: 'rec-in-3' }), new Date(now));
       const ref = { channel: 'console' as const, account: 'test', sender: 'rec-2' };
-      await run.pipeline.log.appendOutbound('rec-cause', ref, [{ text: 'first' }, { text: 'second' }], { language: 'ar', kind: 'reply', lastInboundAt: null, order: 1 }, longAgo);
+      await addBubbles(run, ref, 'rec-cause', ['first', 'second'], longAgo);
       // A crash left this one's first bubble `sending`: recovery flushes it, which marks it unknown.
       const crashed = { channel: 'console' as const, account: 'test', sender: 'rec-4' };
-      await run.pipeline.log.appendOutbound('rec-crash', crashed, [{ text: 'maybe sent' }, { text: 'after' }], { language: 'ar', kind: 'reply', lastInboundAt: null, order: 1 }, longAgo);
-      await run.env.services.mongo.collection<{ _id: string }>('outbound_messages').updateOne({ _id: 'rec-crash:0' }, { $set: { status: 'sending' } });
-      const deps = { log: run.pipeline.log, inbound: run.pipeline.inbound, send: run.pipeline.send, logger: createLogger('silent') };
+      await addBubbles(run, crashed, 'rec-crash', ['maybe sent', 'after'], longAgo);
+      await markSending(run, crashed, 'rec-crash:0');
+      const deps = recoveryDeps(run);
 
       expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 1, failed: 0, conversations: 2 });
       expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 1, failed: 0, conversations: 2 });
       // Sweeping twice queued each piece of work once.
       const connection = { url: process.env.REDIS_URL as string };
-      // Jobs waiting for this conversation (other conversations may share its shard queue).
+      // Jobs waiting for this conversation.
       const waiting = async (name: string, conversation: string): Promise<number> => {
-        const queue = new Queue<{ conversationId: string }>(shardQueueName(name, shardOf(conversation, 2)), { connection, prefix: run.prefix });
+        const queue = new Queue<{ conversationId: string }>(name, { connection, prefix: run.prefix });
         queues.push(queue);
         return (await queue.getWaiting()).filter((job) => job.data.conversationId === conversation).length;
       };
@@ -195,6 +196,8 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       expect((await outbound.findOne({ _id: 'rec-crash:0' as never }))?.['status']).toBe('unknown');
       expect(sent.filter((m) => m.to === 'rec-1')[0]?.text).toBe(t('ar', 'answers.welcome'));
       expect(sent.some((m) => m.to === 'rec-3')).toBe(false);
+      // The "done" marks are written in batches, off the reply's path.
+      await eventually(async () => ((await recoverStalled(deps, new Date(now))).inbound === 0 ? true : undefined), 5_000, 'a clean sweep');
       expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 0, failed: 0, conversations: 0 });
     } finally {
       await Promise.all(queues.map((q) => q.close()));
@@ -207,18 +210,15 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
     const run = await startTestPipeline('giveup', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'p') }], { workers: false });
     try {
       const stale = await run.pipeline.log.recordInbound(makeInbound({ sender: 'poison-1', text: 'mujhe madad chahiye', messageId: 'poison-in' }), new Date(Date.now() - 10 * 60_000));
-      const apologise = makeApologiser({ engine: run.env.core.engine, log: run.pipeline.log, send: run.pipeline.send });
-      const deps = { log: run.pipeline.log, inbound: run.pipeline.inbound, send: run.pipeline.send, logger: createLogger('silent'), apologise };
+      const apologise = makeApologiser({ engine: run.env.core.engine, log: run.pipeline.log, records: run.pipeline.records, resend: run.pipeline.resend });
+      const deps = { ...recoveryDeps(run), apologise };
       for (let sweep = 1; sweep <= MAX_RECOVERIES; sweep += 1) expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 1, failed: 0 });
       expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 0, failed: 1 });
       expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 0, failed: 0 });
       const doc = await run.env.services.mongo.collection<{ _id: string; status: string }>('inbound_messages').findOne({ _id: stale.id });
       expect(doc?.status).toBe('failed');
       expect(await run.pipeline.log.unanswered(10)).toEqual([{ id: stale.id, channel: 'console', storedAt: expect.any(Date), status: 'failed' }]);
-      // Empty its inbound queue (the message itself must not be handled here), then run the workers: only the apology goes out, in Urdu.
-      const inboundQueue = new Queue(shardQueueName(INBOUND_QUEUE, shardOf(stale.conversationId, 2)), { connection: { url: process.env.REDIS_URL as string }, prefix: run.prefix });
-      await inboundQueue.drain();
-      await inboundQueue.close();
+      // Run the workers: the failed message stays in its mailbox but is not handled; only the apology goes out, in Urdu.
       run.pipeline.startWorkers(run.env.core.engine);
       const sent = await eventually(async () => ((await readSent(redis, sentKey)).length >= 1 ? readSent(redis, sentKey) : undefined), 10_000, 'the apology');
       expect(sent.map((m) => [m.to, m.text])).toEqual([['poison-1', t('ur', 'answers.not_processed')]]);
@@ -233,12 +233,21 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
     try {
       const t0 = Date.now() - 10 * 60_000;
       const early = await run.pipeline.log.recordInbound(makeInbound({ sender: 'late-1', text: '1', messageId: 'late-a' }), new Date(t0));
-      const later = await run.pipeline.log.recordInbound(makeInbound({ sender: 'late-1', text: 'مرحبا', messageId: 'late-b' }), new Date(t0 + 60_000));
-      await run.pipeline.log.markInboundDone(later.id);
+      const laterMessage = makeInbound({ sender: 'late-1', text: 'مرحبا', messageId: 'late-b' });
+      const later = await run.pipeline.log.recordInbound(laterMessage, new Date(t0 + 60_000));
+      // The later message was answered: its turn is in the conversation document.
+      await run.pipeline.records.commitTurn(
+        laterMessage,
+        null,
+        { state: initialState('ar', 'detected'), replies: [], causeId: later.id, kind: 'reply', lastInboundAt: null, processed: { id: later.id, storedAt: new Date(t0 + 60_000) } },
+        new Date(),
+      );
+      await run.pipeline.mailbox.repush(early.conversationId, early.id);
       let engineRuns = 0;
-      const engine = { handle: async () => void (engineRuns += 1) } as unknown as typeof run.env.core.engine;
-      await processInbound({ engine, log: run.pipeline.log, send: run.pipeline.send, senders: new Map(), logger: createLogger('silent') }, { inboundId: early.id, conversationId: early.conversationId });
+      const engine = { decide: async () => void (engineRuns += 1) } as unknown as typeof run.env.core.engine;
+      await processTurns(run.pipeline.turnDeps(engine), early.conversationId);
       expect(engineRuns).toBe(0);
+      expect(await run.pipeline.mailbox.backlog(early.conversationId)).toBe(0);
       const doc = await run.env.services.mongo.collection<{ _id: string; status: string }>('inbound_messages').findOne({ _id: early.id });
       expect(doc?.status).toBe('superseded');
       expect((await run.pipeline.log.unanswered(10)).map((m) => [m.id, m.status])).toEqual([[early.id, 'superseded']]);
@@ -250,7 +259,7 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
   it('keeps each conversation in arrival order under concurrent bursts from two processes', async () => {
     const sentKey = `sent:${Date.now()}:burst`;
     const run = await startTestPipeline('burst', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'parent') }]);
-    const child = await startChild(run.env.services.dbName, run.prefix, run.env.services.keys, sentKey);
+    const child = await startPipelineChild(run, sentKey);
     try {
       const chats = Array.from({ length: 4 }, (_, c) => requestBurst(`burst-${c}`, 7000 + c, Date.now() + c * 1000));
       // Interleave the chats; alternate which process's gateway accepts each message.
@@ -276,48 +285,72 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
         60_000,
         'every chat to reach its reference',
       );
-      await eventually(async () => ((await outbound.countDocuments({ status: { $ne: 'sent' } })) === 0 ? true : undefined), 20_000, 'all sent');
-      const sent = await readSent(redis, sentKey);
-      expect(sent.length).toBe(await outbound.countDocuments()); // each logged bubble delivered exactly once
+      // Each bubble delivered exactly once: the outbound log (written in batches) holds as many sent bubbles as were delivered.
+      const sent = await eventually(
+        async () => {
+          const all = await readSent(redis, sentKey);
+          return all.length === (await outbound.countDocuments({ status: 'sent' })) ? all : undefined;
+        },
+        20_000,
+        'the outbound log to catch up',
+      );
+      expect(await outbound.countDocuments({ status: { $ne: 'sent' } })).toBe(0);
+      // …and nothing is left waiting in any conversation's outbox.
+      expect(await run.env.services.mongo.collection('conversations').countDocuments({ outboxSince: { $ne: null } })).toBe(0);
       // Both processes took in half of every burst. (Which process's worker runs a job is BullMQ's
       // choice: the child's workers, which start later, sometimes get none, so that is not asserted.)
       expect(childAccepted).toBe(chats.length * Math.floor(11 / 2));
       const inbound = run.env.services.mongo.collection('inbound_messages');
-      expect(await inbound.countDocuments({ status: 'done' })).toBe(chats.length * 11);
+      await eventually(async () => ((await inbound.countDocuments({ status: 'done' })) === chats.length * 11 ? true : undefined), 10_000, 'every message marked done');
       process.stdout.write(`burst: ${chats.length * 11} messages, ${sent.length} replies in ${Date.now() - started} ms across 2 processes\n`);
     } finally {
-      child.send({ stop: true });
-      await new Promise((resolve) => child.once('exit', resolve));
+      await stopChild(child);
       await run.close();
     }
   }, 90_000);
 });
 
+type Run = Awaited<ReturnType<typeof startTestPipeline>>;
+
+/** Reply bubbles waiting in a conversation's outbox, as a turn or a proactive message leaves them. */
+async function addBubbles(run: Run, ref: { channel: 'console'; account: string; sender: string }, causeId: string, texts: string[], at: Date): Promise<void> {
+  await run.pipeline.records.addReplies(ref, causeId, texts.map((text) => ({ text })), initialState('ar', 'detected'), at);
+}
+
+/** As if a process had claimed the bubble and died during the platform call. */
+async function markSending(run: Run, ref: { channel: 'console'; account: string; sender: string }, bubbleId: string): Promise<void> {
+  const convId = run.pipeline.records.idOf(ref);
+  await run.pipeline.records.exclusive(convId, async () => {
+    const doc = await run.pipeline.records.load(convId);
+    if (!doc) throw new Error('no conversation');
+    await run.pipeline.records.changeOutbox(doc, (outbox) => outbox.map((b) => (b.id === bubbleId ? { ...b, status: 'sending' as const, claimedAt: new Date() } : b)));
+  });
+}
+
+function recoveryDeps(run: Run): RecoveryDeps {
+  return {
+    log: run.pipeline.log,
+    records: run.pipeline.records,
+    requeue: async (convId, inboundId) => {
+      if (await run.pipeline.mailbox.repush(convId, inboundId)) await run.pipeline.inbound.schedule(convId);
+    },
+    resend: run.pipeline.resend,
+    logger: createLogger('silent'),
+  };
+}
+
+/** Flush jobs not yet finished. */
+async function sendJobsLeft(run: Run): Promise<number> {
+  const queue = new Queue(SEND_QUEUE, { connection: { url: process.env.REDIS_URL as string }, prefix: run.prefix });
+  try {
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
+    return (counts['waiting'] ?? 0) + (counts['active'] ?? 0) + (counts['delayed'] ?? 0);
+  } finally {
+    await queue.close();
+  }
+}
+
 async function conversationIdOf(run: Awaited<ReturnType<typeof startTestPipeline>>, sender: string): Promise<string> {
   const { conversationId } = await import('../../src/persistence/conversation.store');
   return conversationId(run.env.services.cipher, { channel: 'console', account: 'test', sender });
-}
-
-function startChild(dbName: string, prefix: string, keys: { key: string; hmac: string }, sentKey: string): Promise<ChildProcess> {
-  const child = fork(join(__dirname, '..', 'support', 'pipeline-process.ts'), [], {
-    execPath: join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'),
-    env: { PATH: process.env.PATH, MONGODB_URI: process.env.MONGODB_URI, REDIS_URL: process.env.REDIS_URL, T_DB: dbName, T_PREFIX: prefix, T_KEY: keys.key, T_HMAC: keys.hmac, T_SENT_KEY: sentKey },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
-  });
-}
-
-function acceptInChild(child: ChildProcess, message: InboundMessage): Promise<void> {
-  return new Promise((resolve) => {
-    const onMessage = (reply: { messageId?: string }): void => {
-      if (reply.messageId !== message.messageId) return;
-      child.off('message', onMessage);
-      resolve();
-    };
-    child.on('message', onMessage);
-    child.send({ accept: { ...message, receivedAt: message.receivedAt.toISOString() } });
-  });
 }

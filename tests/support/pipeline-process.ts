@@ -1,7 +1,7 @@
 /*
  * A second OS process running the real pipeline (gateway + workers) on the same database and
  * queues as the test, driven over IPC: {accept: InboundMessage} → {accepted: outcome}.
- * Environment: MONGODB_URI, REDIS_URL, T_DB, T_PREFIX, T_KEY, T_HMAC, T_SENT_KEY.
+ * Environment: MONGODB_URI, REDIS_URL, T_DB, T_PREFIX, T_KEY, T_HMAC, T_SENT_KEY; optional T_CONCURRENCY, T_GENEROUS, T_LOG.
  */
 import { Redis } from 'ioredis';
 import type { InboundMessage } from '../../src/domain/messages';
@@ -21,9 +21,12 @@ async function main(): Promise<void> {
   const sender = new RecordingSender('console', recorder, env('T_SENT_KEY'), 'child');
   const pipeline = await createPipeline(engine.services, [{ channel: 'console', sender }], {
     redisUrl: env('REDIS_URL'),
-    shards: 2,
+    concurrency: Number(process.env.T_CONCURRENCY ?? '4'),
+    ...(process.env.T_GENEROUS ? { admission: { perSenderPerMinute: 10_000, backlogCap: 10_000, globalPerSecond: 10_000 } } : {}),
     prefix: env('T_PREFIX'),
-    logger: createLogger('silent'),
+    logger: createLogger(process.env.T_LOG ?? 'silent'),
+    conversations: engine.core.ports.conversations,
+    translator: engine.core.ports.translator,
   });
   pipeline.startWorkers(engine.core.engine);
   process.on('message', (raw: { accept?: InboundMessage & { receivedAt: string }; stop?: boolean }) => {

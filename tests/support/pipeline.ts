@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChannelModule } from '../../src/channels/module';
+import type { AdmissionLimits } from '../../src/jobs/mailbox';
 import { createLogger } from '../../src/logging/logger';
 import { createPipeline, type Pipeline } from '../../src/runtime/pipeline';
 import { startTestEngine, type TestEngine } from './engine-setup';
@@ -18,7 +19,7 @@ export interface TestPipeline {
 export async function startTestPipeline(
   label: string,
   makeModules: (deps: { env: TestEngine; sink: Pipeline['gateway'] }) => ChannelModule[] | Promise<ChannelModule[]>,
-  options: { workers?: boolean; shards?: number } = {},
+  options: { workers?: boolean; concurrency?: number; admission?: AdmissionLimits } = {},
 ): Promise<TestPipeline & { modules: ChannelModule[]; prefix: string }> {
   const env = await startTestEngine(label);
   const prefix = `t-${label}-${randomBytes(3).toString('hex')}`;
@@ -28,9 +29,12 @@ export async function startTestPipeline(
   modules = await makeModules({ env, sink });
   const pipeline = await createPipeline(env.services, modules, {
     redisUrl: process.env.REDIS_URL as string,
-    shards: options.shards ?? 2,
+    concurrency: options.concurrency ?? 4,
     prefix,
-    logger: createLogger('silent'),
+    logger: createLogger(process.env.T_LOG ?? 'silent'),
+    conversations: env.core.ports.conversations,
+    translator: env.core.ports.translator,
+    ...(options.admission ? { admission: options.admission } : {}),
   });
   if (options.workers !== false) {
     pipeline.startWorkers(env.core.engine);

@@ -3,7 +3,7 @@ import { createLogger } from '../../src/logging/logger';
 import type { MessageLogRepository } from '../../src/persistence/message-log.repository';
 
 describe('recovery sweep', () => {
-  it('goes on past an item that fails (another process retried the same job first) and still flushes replies', async () => {
+  it('goes on past an item that fails (a Redis blip) and still flushes replies', async () => {
     const queued: string[] = [];
     const flushed: string[] = [];
     const log = {
@@ -12,17 +12,15 @@ describe('recovery sweep', () => {
         { id: 'b', conversationId: 'c2' },
       ],
       noteRecovery: async () => 1,
-      stalledOutbound: async () => [{ conversationId: 'c3', channel: 'console' }],
     } as unknown as MessageLogRepository;
     const deps: RecoveryDeps = {
       log,
-      inbound: {
-        enqueue: async (job) => {
-          if (job.inboundId === 'a') throw new Error('Job a is not in the failed state');
-          queued.push(job.inboundId);
-        },
+      records: { stalledOutboxes: async () => [{ conversationId: 'c3', channel: 'console' }] },
+      requeue: async (_conversationId, inboundId) => {
+        if (inboundId === 'a') throw new Error('Redis connection reset');
+        queued.push(inboundId);
       },
-      send: { flushOnce: async (conversationId) => void flushed.push(conversationId) },
+      resend: async (conversationId) => void flushed.push(conversationId),
       logger: createLogger('silent'),
     };
     expect(await recoverStalled(deps, new Date())).toEqual({ inbound: 1, failed: 0, conversations: 1 });
