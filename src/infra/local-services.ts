@@ -82,7 +82,10 @@ async function ensureFerretDb(localDir: string, progress: (line: string) => void
   const postgres = localPostgres(localDir);
   const ferret = ferretDbService(localDir, postgres.url);
   // A running FerretDB needs nothing more; otherwise start its cluster first.
-  if ((await ferret.probe()) !== 'ready') await ensureManagedService(postgres.service, progress);
+  if ((await ferret.probe()) !== 'ready') {
+    await ensureManagedService(postgres.service, progress);
+    await postgres.prepareForFerretDb();
+  }
   await ensureManagedService(ferret, progress);
   return LOCAL_MONGO_URI;
 }

@@ -30,7 +30,61 @@ export interface LocalPostgres {
   service: ManagedService;
   /** Connection URL, valid once the service is ready (the port and password are chosen on first use). */
   url(): string;
+  /** Installs the indexing FerretDB needs (see {@link INDEX_FERRETDB_TABLES}); idempotent, once the service is ready. */
+  prepareForFerretDb(): Promise<void>;
 }
+
+/**
+ * FerretDB 1.x looks documents up with `WHERE _jsonb->$1 @> $2`, which no btree index serves: even
+ * a find by `_id` read the whole table (7.7 ms at 20,000 documents, growing). A GIN index on the
+ * same expression serves `@>` once the planner sees the key. So every table FerretDB creates gets
+ * a GIN index on `_jsonb->'_id'`, and every index it creates gets a GIN twin on its first key (event
+ * triggers; what exists already is indexed here too), and the server plans each statement with its
+ * parameters (`plan_cache_mode`): the same find then takes 2.2 ms at 20,000 documents. `$in`
+ * filters are not pushed down at all (1 s for 5 ids at 20,000 documents); the code avoids them.
+ */
+const INDEX_FERRETDB_TABLES = `
+CREATE OR REPLACE FUNCTION basirah_gin(target regclass, expr text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF target::text LIKE '%_ferretdb_%' THEN RETURN; END IF;
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((%s))',
+                 'basirah_gin_' || substr(md5(target::text || expr), 1, 16), target, expr);
+END $$;
+CREATE OR REPLACE FUNCTION basirah_gin_twin(idx oid) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE ix record;
+BEGIN
+  SELECT c.relname AS name, i.indrelid::regclass AS tbl, pg_get_indexdef(idx, 1, true) AS expr INTO ix
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indexrelid = idx;
+  IF ix.name IS NULL OR ix.name LIKE 'basirah_gin_%' OR ix.expr NOT LIKE '%_jsonb%' THEN RETURN; END IF;
+  PERFORM basirah_gin(ix.tbl, ix.expr);
+END $$;
+CREATE OR REPLACE FUNCTION basirah_index_ferretdb() RETURNS event_trigger LANGUAGE plpgsql AS $$
+DECLARE obj record;
+BEGIN
+  FOR obj IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
+    IF obj.command_tag = 'CREATE TABLE' AND obj.object_type = 'table' THEN
+      PERFORM basirah_gin(obj.objid::regclass, '_jsonb -> ''_id''::text');
+    ELSIF obj.command_tag = 'CREATE INDEX' AND obj.object_type = 'index' THEN
+      PERFORM basirah_gin_twin(obj.objid);
+    END IF;
+  END LOOP;
+END $$;
+DROP EVENT TRIGGER IF EXISTS basirah_index_new_table;
+DROP EVENT TRIGGER IF EXISTS basirah_index_ferretdb;
+CREATE EVENT TRIGGER basirah_index_ferretdb ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'CREATE INDEX') EXECUTE FUNCTION basirah_index_ferretdb();
+DO $$
+DECLARE t record;
+BEGIN
+  FOR t IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND n.nspname NOT LIKE 'pg_%' LOOP
+    PERFORM basirah_gin(t.oid::regclass, '_jsonb -> ''_id''::text');
+  END LOOP;
+  FOR t IN SELECT i.indexrelid AS oid FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND n.nspname NOT LIKE 'pg_%' LOOP
+    PERFORM basirah_gin_twin(t.oid);
+  END LOOP;
+END $$;
+`;
 
 /**
  * A PostgreSQL 15 cluster of the project's own under `<localDir>/postgres`: `initdb` on first use,
@@ -71,13 +125,25 @@ export function localPostgres(localDir: string): LocalPostgres {
     start: (executable) =>
       spawnDetached(executable, serverArgs(paths), { cwd: dir, logFile: paths.logFile, pidFile: paths.pidFile, user }),
   };
+  const url = (): string => {
+    const port = readPort(paths);
+    const password = fs.readFileSync(paths.passwordFile, 'utf8').trim();
+    if (port === undefined) throw new ProvisioningError(`PostgreSQL has no port recorded in ${paths.portFile}.`);
+    return `postgres://${POSTGRES_ROLE}:${encodeURIComponent(password)}@${POSTGRES_HOST}:${port}/postgres`;
+  };
   return {
     service,
-    url: () => {
+    url,
+    prepareForFerretDb: async () => {
+      const bin = findPostgresBin();
+      if (bin === undefined) throw new ProvisioningError('The PostgreSQL client (psql) is missing.');
+      const sqlFile = path.join(paths.dir, 'ferretdb-indexes.sql');
+      fs.writeFileSync(sqlFile, INDEX_FERRETDB_TABLES);
       const port = readPort(paths);
-      const password = fs.readFileSync(paths.passwordFile, 'utf8').trim();
-      if (port === undefined) throw new ProvisioningError(`PostgreSQL has no port recorded in ${paths.portFile}.`);
-      return `postgres://${POSTGRES_ROLE}:${encodeURIComponent(password)}@${POSTGRES_HOST}:${port}/postgres`;
+      // The password goes by environment, not on the command line where `ps` would show it.
+      const env = { ...process.env, PGPASSWORD: fs.readFileSync(paths.passwordFile, 'utf8').trim() };
+      const args = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', POSTGRES_HOST, '-p', String(port), '-U', POSTGRES_ROLE, '-d', 'postgres', '-f', sqlFile];
+      await runOrThrow('Indexing FerretDB tables', path.join(bin, 'psql'), args, { env, logFile: path.join(paths.dir, 'setup.log'), timeoutMs: 60_000 });
     },
   };
 }
@@ -97,6 +163,8 @@ function serverArgs(paths: PostgresPaths): string[] {
     '-c', 'max_connections=200',
     '-c', 'shared_buffers=256MB',
     '-c', 'logging_collector=off',
+    // See INDEX_FERRETDB_TABLES: a generic plan of `_jsonb->$1 @> $2` cannot use the `_id` index.
+    '-c', 'plan_cache_mode=force_custom_plan',
   ];
 }
 

@@ -114,7 +114,7 @@ export class ConversationRecords {
     }
     const processed = commit.processed ? [...(doc?.processed ?? []), commit.processed.id].slice(-PROCESSED_KEPT) : (doc?.processed ?? []);
     const lastStoredAt = commit.processed ? commit.processed.storedAt : (doc?.lastStoredAt ?? null);
-    const fields = { ...stateFields(this.cipher, commit.state, now), outbox, outboxSince: oldest(outbox), processed, lastStoredAt };
+    const fields = { ...stateFields(this.cipher, commit.state, now), outbox, outboxSince: oldest(outbox), outboxPending: outbox.length > 0, processed, lastStoredAt };
     if (doc === null) {
       const created: ConversationRecord = { ...newConversationFields(this.cipher, ref, now), rev: 1, ...fields };
       try {
@@ -144,7 +144,7 @@ export class ConversationRecords {
   /** Writes a changed outbox; the caller holds the lock and read `doc` under it. */
   changeOutbox(doc: ConversationRecord, change: OutboxChange): Promise<ConversationRecord> {
     const outbox = change([...(doc.outbox ?? [])]);
-    return this.compareAndSet(doc, { outbox, outboxSince: oldest(outbox), updatedAt: new Date() });
+    return this.compareAndSet(doc, { outbox, outboxSince: oldest(outbox), outboxPending: outbox.length > 0, updatedAt: new Date() });
   }
 
   /** The first bubble of the outbox, decrypted, with its status. */
@@ -169,7 +169,7 @@ export class ConversationRecords {
   /** Conversations whose oldest unsent reply is older than `before`, oldest first. */
   async stalledOutboxes(before: Date, limit: number): Promise<Array<{ conversationId: string; channel: ChannelId }>> {
     const docs = await this.collection
-      .find({ outboxSince: { $lt: before } }, { projection: { channel: 1 } })
+      .find({ outboxPending: true, outboxSince: { $lt: before } }, { projection: { channel: 1 } })
       .sort({ outboxSince: 1 })
       .limit(limit)
       .toArray();

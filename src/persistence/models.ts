@@ -27,6 +27,11 @@ export interface ConversationDoc {
   outbox?: OutboxBubble[];
   /** Time of the oldest bubble in `outbox`, or null: the recovery sweep finds stalled replies by it. */
   outboxSince?: Date | null;
+  /**
+   * Whether the outbox holds anything: the recovery sweep selects on this equality (which an index
+   * serves on FerretDB too, unlike a range on `outboxSince`), then filters the few by time.
+   */
+  outboxPending?: boolean;
   /** Ids of the last inbound messages this conversation has processed (newest last). */
   processed?: string[];
   /** When the newest processed message was stored: an older message arriving later has been overtaken. */
@@ -64,12 +69,13 @@ const ConversationSchema = new Schema<ConversationDoc>(
     updatedAt: { type: Date, required: true },
     outbox: { type: [Schema.Types.Mixed], default: undefined },
     outboxSince: { type: Date, default: null },
+    outboxPending: { type: Boolean, default: false },
     processed: { type: [String], default: undefined },
     lastStoredAt: { type: Date, default: null },
   },
   { collection: 'conversations', versionKey: false, minimize: false },
 );
-ConversationSchema.index({ outboxSince: 1 });
+ConversationSchema.index({ outboxPending: 1, outboxSince: 1 });
 
 export interface StatusChange {
   status: string;
