@@ -1,22 +1,23 @@
 import { DEFAULT_LANGUAGE, isLanguage } from '../domain/language';
 import type { EngineResult, InboundMessage, PlatformCommand } from '../domain/messages';
 import { detectLanguageEvidence, parseLanguageRequest } from '../nlu/language-detect';
-import { isOptionValue, matchChoice, matchCommand, type Command } from './input';
+import { isOptionValue, matchCommand, type Command } from './input';
 import type { ConversationRef, EnginePorts } from './ports';
 import { migrateState } from './migrate';
-import { initialState, type ConversationState } from './state';
+import { initialState, stepKey, type ConversationState } from './state';
 import { Turn } from './turn';
-import { complaintBack, onComplaintInput, promptComplaint } from './flows/complaint.flow';
+import { complaintBack, onComplaintInput } from './flows/complaint.flow';
 import { onHandoffMessage, startHandoff } from './flows/handoff.flow';
 import { askLanguage, onLanguageChoice, switchLanguage } from './flows/language.flow';
 import { showMainMenu } from './flows/menu';
-import { cancelRequest, onRequestInput, promptRequest, requestBack } from './flows/request.flow';
-import { onStatusInput, promptStatus } from './flows/status.flow';
-import { cancelVolunteer, onVolunteerInput, promptVolunteer, volunteerBack } from './flows/volunteer.flow';
+import { cancelRequest, onRequestInput, requestBack } from './flows/request.flow';
+import { onStatusInput } from './flows/status.flow';
+import { cancelVolunteer, onVolunteerInput, volunteerBack } from './flows/volunteer.flow';
 import { offerResume, onResumeChoice, route, runIntent } from './router';
-
-/** Form steps whose answer is free text: there, a language name is an answer, not a request to switch. */
-const FREE_TEXT_STEPS = new Set(['applicantName', 'inmateName', 'facilityOther', 'description', 'name', 'city', 'text']);
+import { checkDigression } from './digression';
+import { reprompt } from './reprompt';
+import { stepAccepts } from './step-spec';
+import { pickChoice, runSafely, tellNotice, tooLong } from './turn-guards';
 
 /**
  * The conversation engine: one inbound message in, replies out. Channel-agnostic; all I/O goes
@@ -63,21 +64,31 @@ function firstContactState(msg: InboundMessage): ConversationState {
 }
 
 async function runTurn(turn: Turn): Promise<void> {
+  const before = stepKey(turn.state.mode);
+  await runSafely(turn, () => runSteps(turn));
+  if (!turn.missedThisTurn && stepKey(turn.state.mode) !== before) turn.state.misses = null;
+}
+
+async function runSteps(turn: Turn): Promise<void> {
+  if (turn.state.notice) tellNotice(turn);
   const mode = turn.state.mode;
   const command = matchCommand(turn.text, turn.ports.translator);
   turn.command = command;
+  if (tooLong(turn)) return;
   // "cancel", /start and /menu leave a handoff: a beneficiary must never be stuck in one.
   const leavesHandoff = command === 'cancel' || turn.msg.command === 'start' || turn.msg.command === 'menu';
-  if (mode.type === 'handoff' && (await onHandoffMessage(turn, leavesHandoff))) return;
+  const choice = pickChoice(turn);
+  if (mode.type === 'handoff' && (await onHandoffMessage(turn, leavesHandoff, choice))) return;
   if (turn.msg.command) return onPlatformCommand(turn, turn.msg.command);
   if (turn.text === '') return onNonText(turn);
-  const choice = matchChoice(turn.text, turn.previousChoices);
   // A tapped button or a menu number is not the person's own words: it says nothing of their language.
   if (turn.state.mode.type === 'idle' && choice === null && !isOptionValue(turn.text)) adoptScriptLanguage(turn);
   if (isStaleDraft(turn)) return offerResume(turn);
-  if (turn.state.mode.type !== 'idle' && (await handleCommand(turn, command))) return;
+  if (await handleCommand(turn, command)) return;
   if (languageRequested(turn)) return;
-  await dispatch(turn, choice);
+  const outcome = await checkDigression(turn, choice);
+  if (outcome.handled) return;
+  await dispatch(turn, outcome.choice);
 }
 
 async function dispatch(turn: Turn, choice: string | null): Promise<void> {
@@ -99,7 +110,7 @@ async function dispatch(turn: Turn, choice: string | null): Promise<void> {
     case 'complaint':
       return onComplaintInput(turn, choice);
     case 'choose_language':
-      return onLanguageChoice(turn, choice);
+      return onLanguageChoice(turn, choice, (t) => route(t, null));
     default: {
       const unreachable: never = mode;
       return unreachable;
@@ -110,6 +121,13 @@ async function dispatch(turn: Turn, choice: string | null): Promise<void> {
 /** cancel / back / menu / human inside a flow. Returns true when the command was handled. */
 async function handleCommand(turn: Turn, command: Command | null): Promise<boolean> {
   const mode = turn.state.mode;
+  if (mode.type === 'idle') {
+    if (command !== 'cancel') return false;
+    // Nothing to cancel: the main menu, not the language picker or a guess.
+    turn.intent = 'menu';
+    showMainMenu(turn, turn.state.draft ? 'menu.draft_kept' : 'menu.nothing_to_cancel');
+    return true;
+  }
   if (command === 'menu') {
     turn.intent = 'menu';
     showMainMenu(turn, turn.state.draft ? 'menu.draft_kept' : 'menu.title');
@@ -139,7 +157,6 @@ async function handleCommand(turn: Turn, command: Command | null): Promise<boole
     case 'choose_language':
     case 'disambiguate':
     case 'handoff':
-    case 'idle':
       showMainMenu(turn, 'menu.anything_else');
       return true;
     default: {
@@ -149,27 +166,22 @@ async function handleCommand(turn: Turn, command: Command | null): Promise<boole
   }
 }
 
-/** "English please" / "اردو" works at any step except where the answer itself is free text. */
+/**
+ * "English please" / «اردو میں بات کریں» switches at once and confirms, at any step except where
+ * the answer itself is free text (there the digression check reads it). Nothing changes when it
+ * is already that language; a picker only when no language is named (the classifier's intent).
+ */
 function languageRequested(turn: Turn): boolean {
-  const mode = turn.state.mode;
-  const step = 'step' in mode ? mode.step : '';
-  if (FREE_TEXT_STEPS.has(step) || turn.text.split(/\s+/).length > 4) return false;
+  const accepts = stepAccepts(turn.state.mode);
+  if ((accepts && (accepts.kind === 'name' || accepts.kind === 'text')) || turn.text.split(/\s+/).length > 5) return false;
   const wanted = parseLanguageRequest(turn.text);
-  if (!wanted || mode.type === 'idle') return false; // in idle the classifier's `language` intent handles it
-  switchLanguage(turn, wanted);
-  reprompt(turn);
+  if (!wanted) return false;
+  turn.intent = 'language';
+  if (wanted !== turn.lang) switchLanguage(turn, wanted);
+  else turn.state.languageSource = 'chosen';
+  if (turn.state.mode.type === 'idle' || turn.state.mode.type === 'choose_language') showMainMenu(turn);
+  else reprompt(turn);
   return true;
-}
-
-/** Asks the current question again (after a language switch). */
-function reprompt(turn: Turn): void {
-  const mode = turn.state.mode;
-  if (mode.type === 'request') return promptRequest(turn);
-  if (mode.type === 'status') return promptStatus(turn);
-  if (mode.type === 'volunteer') return promptVolunteer(turn);
-  if (mode.type === 'complaint') return promptComplaint(turn);
-  if (mode.type === 'resume_offer') return offerResume(turn);
-  showMainMenu(turn);
 }
 
 /**

@@ -31,6 +31,7 @@ export async function onComplaintInput(turn: Turn, choice: string | null): Promi
     const kind = choice === 'kind:complaint' || choice === 'kind:suggestion' ? (choice.slice(5) as FeedbackKind) : null;
     if (!kind) {
       turn.say('request.errors.pick_option');
+      turn.missed();
       return promptComplaint(turn);
     }
     turn.setMode({ type: 'complaint', step: 'text', kind });
@@ -39,6 +40,7 @@ export async function onComplaintInput(turn: Turn, choice: string | null): Promi
   const text = parseFreeText(turn.text, 5, 2000);
   if (!text) {
     turn.say('complaint.errors.text');
+    turn.missed();
     return promptComplaint(turn);
   }
   const reference = await turn.ports.feedback.create({
