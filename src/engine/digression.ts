@@ -8,7 +8,7 @@ import { askLanguage, switchLanguage } from './flows/language.flow';
 import { continueRequest } from './flows/request.flow';
 import { checkReference } from './flows/status.flow';
 import { parseFullName } from './flows/text-answers';
-import { isKeyword, keywordList } from './option-words';
+import { isKeyword, keywordList, matchOptionLoosely } from './option-words';
 import { findReference, isBareReference } from './reference';
 import { reprompt } from './reprompt';
 import { runIntent } from './router';
@@ -53,16 +53,26 @@ export async function checkDigression(turn: Turn, choice: string | null): Promis
     else reprompt(turn);
     return { handled: true };
   }
-  const d = choice ? null : readDigression(turn, accepts);
-  if (!d) return { handled: false, choice };
+  if (choice) return { handled: false, choice };
+  // An option named inside a longer message («انا زوجته») answers the step, unless it is a question.
+  const loose = accepts.kind === 'options' && !startsAsQuestion(turn) && turn.command === null;
+  const named = loose ? matchOptionLoosely(turn.text, turn.previousChoices, turn.ports.translator) : null;
+  if (named) return { handled: false, choice: named };
+  const d = readDigression(turn, accepts);
+  if (!d) return { handled: false, choice: null };
   await handleDigression(turn, d);
   return { handled: true };
 }
 
 const SOCIAL = ['greeting', 'thanks', 'goodbye'] as const;
-/** Classifier confidence above which a message that reads like a name is taken as the intent; between MAYBE and SURE, asked. */
-const SURE = 0.9;
-const MAYBE = 0.6;
+/**
+ * Classifier confidence above which a message that reads like a name is taken as the intent
+ * (intent phrases score about 0.999); between MAYBE and SURE the person is asked; below, it is
+ * the name ("Muhammad Aslam" scores 0.87 as a greeting). Also the bar for leaving a step for
+ * another flow.
+ */
+const SURE = 0.99;
+const MAYBE = 0.9;
 
 /** Reads the message against the step's declaration; null when it is (or may be) the answer. */
 export function readDigression(turn: Turn, accepts: StepAccepts): Digression | null {
@@ -93,8 +103,12 @@ export function readDigression(turn: Turn, accepts: StepAccepts): Digression | n
       if (startsAsQuestion(turn) && words <= 15 && (isContentIntent(intent) || intent === 'request_status')) return fromIntent(turn, intent);
       return null;
     case 'value':
-    case 'options':
-      return fromIntent(turn, intent);
+    case 'options': {
+      // «مدري وش اكتب» reads a little like "menu": a miss at this step, not a reason to leave it.
+      const d = intent === 'menu' ? null : fromIntent(turn, intent);
+      // Leaving for another flow on a weak reading would lose the step: only when sure.
+      return d?.type === 'intent' && classification.confidence < SURE ? null : d;
+    }
     default: {
       const unreachable: never = accepts;
       return unreachable;

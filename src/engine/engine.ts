@@ -10,7 +10,8 @@ import { complaintBack, onComplaintInput } from './flows/complaint.flow';
 import { onHandoffMessage, startHandoff } from './flows/handoff.flow';
 import { askLanguage, onLanguageChoice, switchLanguage } from './flows/language.flow';
 import { showMainMenu } from './flows/menu';
-import { cancelRequest, onRequestInput, requestBack } from './flows/request.flow';
+import { cancelRequest, continueRequest, onRequestInput, requestBack } from './flows/request.flow';
+import { isKeyword } from './option-words';
 import { onStatusInput } from './flows/status.flow';
 import { cancelVolunteer, onVolunteerInput, volunteerBack } from './flows/volunteer.flow';
 import { offerResume, onResumeChoice, route, runIntent } from './router';
@@ -83,7 +84,7 @@ async function runSteps(turn: Turn): Promise<void> {
   if (turn.text === '') return onNonText(turn);
   // A tapped button or a menu number is not the person's own words: it says nothing of their language.
   if (turn.state.mode.type === 'idle' && choice === null && !isOptionValue(turn.text)) adoptScriptLanguage(turn);
-  if (isStaleDraft(turn)) return offerResume(turn);
+  if (isStaleDraft(turn)) return continueOrOffer(turn);
   if (await handleCommand(turn, command)) return;
   if (languageRequested(turn)) return;
   const outcome = await checkDigression(turn, choice);
@@ -208,6 +209,13 @@ function isStaleDraft(turn: Turn): boolean {
   const { mode, draft, lastInboundAt } = turn.state;
   if (mode.type !== 'request' || !draft || !lastInboundAt) return false;
   return turn.now.getTime() - Date.parse(lastInboundAt) > turn.ports.settings.draftResumeMinutes * 60_000;
+}
+
+/** «كمل» / "continue" / "jari rakho" after a long pause goes straight on; anything else gets the offer. */
+function continueOrOffer(turn: Turn): void {
+  if (!isKeyword(turn.text, turn.ports.translator, 'continue')) return offerResume(turn);
+  turn.intent = 'request_new';
+  continueRequest(turn);
 }
 
 /** /start, /menu, /lang: leave any flow (a draft is kept) and do what the command says. */

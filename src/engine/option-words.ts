@@ -40,33 +40,49 @@ function containsPhrase(tokens: readonly string[], phrase: readonly string[]): b
   return false;
 }
 
-/** Negations: "لا، ما اؤكد" must not confirm because it holds «اؤكد». */
-const NEGATION_KEY = 'no_words';
+/**
+ * Negations: «لا، ما اؤكد» must not confirm because it holds «اؤكد». A leading «لا» / "no" before
+ * more words answers the bot's question and then says what is wanted («لا ابي ابدا من جديد»).
+ */
+function isNegated(tokens: readonly string[], translator: Translator): boolean {
+  const negations = new Set(keywordList(translator, 'no_words'));
+  return tokens.some((t, i) => negations.has(t) && (i > 0 || tokens.length === 1));
+}
 
 interface Candidate {
   value: string;
   words: string[][];
 }
 
-/**
- * Resolves an option typed in words: the whole message is a label or synonym; else the message
- * holds one (longest wins, «انا زوجته» → spouse) unless it is negated; else one word is within
- * one edit of a synonym of five letters or more («brothr»). Null when nothing or a tie matches.
- */
-export function matchOptionWords(text: string, choices: readonly PendingChoice[], translator: Translator): string | null {
-  const norm = normalizeForMatching(text);
-  if (norm === '' || choices.length === 0) return null;
-  const candidates: Candidate[] = choices.map((c) => ({
+function candidatesOf(choices: readonly PendingChoice[], translator: Translator): Candidate[] {
+  return choices.map((c) => ({
     value: c.value,
     words: [c.label, ...optionWords(translator, c.value)].map(normalizeForMatching).filter((w) => w !== '').map((w) => w.split(' ')),
   }));
-  const exact = candidates.filter((c) => c.words.some((w) => w.join(' ') === norm));
-  if (exact.length >= 1) return unique(exact.map((c) => c.value));
-  const tokens = norm.split(' ');
-  if (tokens.length > 12 || containsKeyword(text, translator, NEGATION_KEY)) return null;
+}
+
+/** The option whose label or synonym is the whole message («فلوس», "my husband"); null when none or several. */
+export function matchOptionExactly(text: string, choices: readonly PendingChoice[], translator: Translator): string | null {
+  const norm = normalizeForMatching(text);
+  if (norm === '' || choices.length === 0) return null;
+  return unique(candidatesOf(choices, translator).filter((c) => c.words.some((w) => w.join(' ') === norm)).map((c) => c.value));
+}
+
+/**
+ * The option a longer message names: it holds a synonym (longest wins, «انا زوجته» → spouse)
+ * and is not negated; else one word is within one edit of a synonym of four letters or more
+ * («اخويا», "brothr"). Null when nothing or a tie matches. Read after the digression check, so
+ * «هل يحق للولد يقدم عن ابوه؟» is a question, not the answer «ابوه».
+ */
+export function matchOptionLoosely(text: string, choices: readonly PendingChoice[], translator: Translator): string | null {
+  const tokens = normalizeForMatching(text).split(' ').filter((t) => t !== '');
+  if (tokens.length === 0 || tokens.length > 12 || choices.length === 0 || isNegated(tokens, translator)) return null;
+  // The attestation is evidence: only its option or an explicit word, never a near spelling («اوكي» is one edit from «اوكد»).
+  const candidates = candidatesOf(choices.filter((c) => !c.value.startsWith('attest:')), translator);
   const contained = best(candidates, (w) => (containsPhrase(tokens, w) ? w.length : 0));
   if (contained) return contained;
-  return best(candidates, (w) => (w.length === 1 && (w[0] ?? '').length >= 5 && tokens.some((t) => withinOneEdit(t, w[0] ?? '')) ? 1 : 0));
+  const close = (word: string): boolean => word.length >= 4 && tokens.some((t) => t.length >= 4 && withinOneEdit(t, word));
+  return best(candidates, (w) => (w.length === 1 && close(w[0] ?? '') ? 1 : 0));
 }
 
 /** The one candidate with the highest score for any of its words (0 = no match); null on a tie. */

@@ -1,6 +1,6 @@
 import { MESSAGE_LIMITS } from '../domain/messages';
 import { matchChoice } from './input';
-import { matchOptionWords } from './option-words';
+import { matchOptionExactly } from './option-words';
 import { reprompt } from './reprompt';
 import type { Turn } from './turn';
 
@@ -47,7 +47,8 @@ const ON_NO = ['confirm:no', 'attest:edit', 'handoff:stay'];
 
 /**
  * What the person picked from the options of the previous reply: a number, the value, the label,
- * or (at an open step) a synonym or close spelling from locales, or a plain yes/no.
+ * or (at an open step) a synonym from locales as the whole message, or a plain yes/no. Synonyms
+ * inside longer messages are read only after the digression check (matchOptionLoosely).
  */
 export function pickChoice(turn: Turn): string | null {
   const choices = turn.previousChoices;
@@ -59,5 +60,5 @@ export function pickChoice(turn: Turn): string | null {
     if (values.includes('resume:continue')) return 'intent:menu';
     return ON_NO.find((v) => values.includes(v)) ?? null;
   }
-  return matchOptionWords(turn.text, choices, turn.ports.translator);
+  return matchOptionExactly(turn.text, choices, turn.ports.translator);
 }
