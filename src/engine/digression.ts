@@ -57,7 +57,7 @@ export async function checkDigression(turn: Turn, choice: string | null): Promis
   // An option named inside a longer message («انا زوجته») answers the step, unless it is a question.
   const loose = accepts.kind === 'options' && !startsAsQuestion(turn) && turn.command === null;
   const named = loose ? matchOptionLoosely(turn.text, turn.previousChoices, turn.ports.translator) : null;
-  if (named) return { handled: false, choice: named };
+  if (named && !isSureQuestionOrPerson(turn)) return { handled: false, choice: named };
   const d = readDigression(turn, accepts);
   if (!d) return { handled: false, choice: null };
   await handleDigression(turn, d);
@@ -114,6 +114,12 @@ export function readDigression(turn: Turn, accepts: StepAccepts): Digression | n
       return unreachable;
     }
   }
+}
+
+/** «عطوني رقم الجمعيه» names no option even if one word looks like one: a sure FAQ or person request wins. */
+function isSureQuestionOrPerson(turn: Turn): boolean {
+  const c = turn.ports.classifier.classify(turn.text);
+  return c.type === 'intent' && c.confidence >= SURE && (c.intent === 'human' || isContentIntent(c.intent));
 }
 
 /** The digression an intent stands for at an open step; null for an unknown intent. */
