@@ -1,6 +1,7 @@
 import { DEFAULT_LANGUAGE, isLanguage } from '../domain/language';
 import type { EngineResult, InboundMessage, PlatformCommand } from '../domain/messages';
-import { detectLanguageEvidence, parseLanguageRequest } from '../nlu/language-detect';
+import { parseLanguageRequest } from '../nlu/language-detect';
+import { languageEvidence } from './reference';
 import { isOptionValue, matchCommand, type Command } from './input';
 import type { ConversationRef, EnginePorts } from './ports';
 import { migrateState } from './migrate';
@@ -58,7 +59,7 @@ export class Engine {
 }
 
 function firstContactState(msg: InboundMessage): ConversationState {
-  const detected = detectLanguageEvidence(msg.text);
+  const detected = languageEvidence(msg.text);
   if (detected) return initialState(detected.language, detected.clear ? 'detected' : 'guessed');
   const hint = msg.languageHint?.slice(0, 2).toLowerCase();
   return isLanguage(hint) ? initialState(hint, 'detected') : initialState(DEFAULT_LANGUAGE, 'default');
@@ -196,7 +197,7 @@ function languageRequested(turn: Turn): boolean {
 function adoptScriptLanguage(turn: Turn): void {
   const source = turn.state.languageSource;
   if (source === 'chosen') return;
-  const detected = detectLanguageEvidence(turn.text);
+  const detected = languageEvidence(turn.text);
   if (!detected) return;
   const follows = source === 'default' || (detected.clear && (source === 'guessed' || detected.language === 'ur'));
   if (!follows) return;

@@ -1,3 +1,5 @@
+import type { LanguageEvidence } from '../nlu/language-detect';
+import { detectLanguageEvidence } from '../nlu/language-detect';
 import { parseReference } from '../domain/support-request';
 import { normalizeForMatching } from '../nlu/normalize';
 
@@ -15,4 +17,9 @@ export function isBareReference(text: string): boolean {
   const norm = normalizeForMatching(text);
   const match = REFERENCE_IN_TEXT.exec(norm);
   return match !== null && norm.replace(match[0], '').trim().split(' ').filter((w) => w !== '').length <= 4;
+}
+
+/** The language a message shows, leaving references out: «BSR-2026-00017» is Latin whatever its writer speaks. */
+export function languageEvidence(text: string): LanguageEvidence | null {
+  return detectLanguageEvidence(text.replace(/\bbsr[\s_-]*[\d\u0660-\u0669]{4}[\s_-]*[\d\u0660-\u0669]{1,7}\b/gi, ' '));
 }

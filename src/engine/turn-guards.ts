@@ -1,3 +1,4 @@
+import { isUnreadableData } from '../domain/faults';
 import { MESSAGE_LIMITS } from '../domain/messages';
 import { matchChoice } from './input';
 import { matchOptionExactly } from './option-words';
@@ -21,14 +22,12 @@ export async function runSafely(turn: Turn, run: () => Promise<void>): Promise<v
   }
 }
 
-function isUnreadableData(error: unknown): boolean {
-  if (error instanceof SyntaxError) return true;
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'CRYPTO_FAILED';
-}
 
 /** Part of the stored conversation could not be read and was dropped (see runtime): say so once. */
 export function tellNotice(turn: Turn): void {
   turn.state.notice = null;
+  // The unreadable part held the answers in progress: a form step without them cannot go on.
+  turn.setMode({ type: 'idle' });
   turn.say('answers.record_unreadable');
 }
 

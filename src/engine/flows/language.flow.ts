@@ -1,5 +1,6 @@
 import { LANGUAGES, isLanguage, type Language } from '../../domain/language';
-import { detectLanguageEvidence, parseLanguageRequest } from '../../nlu/language-detect';
+import { parseLanguageRequest } from '../../nlu/language-detect';
+import { languageEvidence } from '../reference';
 import type { Turn } from '../turn';
 import { showMainMenu } from './menu';
 
@@ -34,7 +35,7 @@ export async function onLanguageChoice(turn: Turn, choice: string | null, route:
     switchLanguage(turn, named);
     return showMainMenu(turn);
   }
-  const evidence = detectLanguageEvidence(turn.text);
+  const evidence = languageEvidence(turn.text);
   if (!evidence || choice !== null) {
     turn.say('request.errors.pick_option');
     turn.missed();
