@@ -134,6 +134,13 @@ function fromIntent(turn: Turn, intent: Intent): Digression | null {
   return { type: 'intent', intent };
 }
 
+/** Whether the message could be the step's answer (a value that parses, a name or text that is not a question). */
+export function mayBeAnswer(turn: Turn, accepts: StepAccepts): boolean {
+  if (accepts.kind === 'value') return accepts.parses(turn.text);
+  if (accepts.kind === 'options') return false;
+  return !isQuestion(turn);
+}
+
 /** A "?" or «؟», or a question word anywhere: a name never holds one. */
 function isQuestion(turn: Turn): boolean {
   if (/[?؟]/.test(turn.text)) return true;

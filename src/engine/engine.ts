@@ -16,7 +16,7 @@ import { isKeyword } from './option-words';
 import { onStatusInput } from './flows/status.flow';
 import { cancelVolunteer, onVolunteerInput, volunteerBack } from './flows/volunteer.flow';
 import { offerResume, onResumeChoice, route, runIntent } from './router';
-import { checkDigression } from './digression';
+import { checkDigression, mayBeAnswer } from './digression';
 import { reprompt } from './reprompt';
 import { stepAccepts } from './step-spec';
 import { pickChoice, runSafely, tellNotice, tooLong } from './turn-guards';
@@ -84,7 +84,7 @@ async function runSteps(turn: Turn): Promise<void> {
   if (turn.msg.command) return onPlatformCommand(turn, turn.msg.command);
   if (turn.text === '') return onNonText(turn);
   // A tapped button or a menu number is not the person's own words: it says nothing of their language.
-  if (turn.state.mode.type === 'idle' && choice === null && !isOptionValue(turn.text)) adoptScriptLanguage(turn);
+  if (choice === null && !isOptionValue(turn.text)) adoptScriptLanguage(turn);
   if (isStaleDraft(turn)) return continueOrOffer(turn);
   if (await handleCommand(turn, command)) return;
   if (languageRequested(turn)) return;
@@ -191,14 +191,20 @@ function languageRequested(turn: Turn): boolean {
  * in: someone whose first words were "assalam o alaikum" (read as Arabizi) and who then writes
  * in Roman Urdu gets Urdu. Clear Urdu also overrides a clear Arabic or English start (Arabic and
  * English writers do not produce Urdu letters or several Roman Urdu words by accident); nothing
- * else overrides a clear start, and nothing overrides a language the person chose. Only between
- * flows, so a name typed in Latin letters mid-request changes nothing.
+ * else overrides a clear start, and nothing overrides a language the person chose. Mid-flow only
+ * a clear sentence that is not the step's answer counts, so a name typed in Latin letters changes nothing.
  */
 function adoptScriptLanguage(turn: Turn): void {
   const source = turn.state.languageSource;
   if (source === 'chosen') return;
   const detected = languageEvidence(turn.text);
   if (!detected) return;
+  if (turn.state.mode.type !== 'idle') {
+    // Mid-flow only a clear sentence that is not the step's answer corrects a guessed language:
+    // a name or an ID typed in Latin letters never does.
+    const accepts = stepAccepts(turn.state.mode);
+    if (source !== 'guessed' || !detected.clear || (accepts && mayBeAnswer(turn, accepts))) return;
+  }
   const follows = source === 'default' || (detected.clear && (source === 'guessed' || detected.language === 'ur'));
   if (!follows) return;
   turn.state.language = detected.language;
