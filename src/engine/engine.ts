@@ -179,8 +179,8 @@ function languageRequested(turn: Turn): boolean {
   const wanted = parseLanguageRequest(turn.text);
   if (!wanted) return false;
   turn.intent = 'language';
-  if (wanted !== turn.lang) switchLanguage(turn, wanted);
-  else turn.state.languageSource = 'chosen';
+  // Confirmed unless it was already the person's own choice (the script may have switched already this turn).
+  if (wanted !== turn.lang || turn.state.languageSource !== 'chosen') switchLanguage(turn, wanted);
   if (turn.state.mode.type === 'idle' || turn.state.mode.type === 'choose_language') showMainMenu(turn);
   else reprompt(turn);
   return true;

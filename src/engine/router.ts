@@ -108,8 +108,7 @@ export async function runIntent(turn: Turn, intent: Intent): Promise<void> {
     case 'language': {
       const wanted = parseLanguageRequest(turn.text);
       if (!wanted) return askLanguage(turn);
-      if (wanted !== turn.lang) switchLanguage(turn, wanted);
-      turn.state.languageSource = 'chosen';
+      if (wanted !== turn.lang || turn.state.languageSource !== 'chosen') switchLanguage(turn, wanted);
       return showMainMenu(turn);
     }
     case 'unknown':
