@@ -1,5 +1,6 @@
 /* CLI: staff and operator commands until the staff console exists. Output is for people. */
-import { isRequestStatus, REQUEST_STATUSES } from '../domain/support-request';
+import { isRequestStatus, parseReference, REQUEST_STATUSES } from '../domain/support-request';
+import { liftStatusLocks } from '../engine/flows/status-guard';
 import { createMessageLogModels } from '../persistence/message-log.models';
 import { MessageLogRepository } from '../persistence/message-log.repository';
 import { generateSecrets } from '../security/dev-secrets';
@@ -11,7 +12,8 @@ const USAGE = `Usage: npm run admin -- <command>
   handoff:close <id>                     close a handoff (the bot takes the conversation back)
   inbound:unanswered                     messages the bot did not answer (overtaken, or given up after an outage)
   request:status <reference> <status> [note]
-                                         set a request's status (${REQUEST_STATUSES.join(', ')})`;
+                                         set a request's status (${REQUEST_STATUSES.join(', ')})
+  status:unlock <reference>              lift every status look-up lock on a request (after wrong last-4 answers)`;
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  if (!command || !['handoffs', 'handoff:close', 'inbound:unanswered', 'request:status'].includes(command)) {
+  if (!command || !['handoffs', 'handoff:close', 'inbound:unanswered', 'request:status', 'status:unlock'].includes(command)) {
     process.stdout.write(`${USAGE}\n`);
     process.exitCode = command ? 2 : 0;
     return;
@@ -39,6 +41,15 @@ async function main(): Promise<void> {
       const list = await log.unanswered(100);
       if (list.length === 0) process.stdout.write('Every stored message was answered.\n');
       for (const m of list) process.stdout.write(`${m.id}  ${m.storedAt.toISOString()}  ${m.channel}  ${m.status}\n`);
+    } else if (command === 'status:unlock') {
+      const reference = parseReference(rest[0] ?? '');
+      if (!reference) {
+        process.stdout.write(`${USAGE}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      await liftStatusLocks(runtime.core.ports.attempts, reference);
+      process.stdout.write(`Look-ups of ${reference} are open again.\n`);
     } else if (command === 'handoff:close') {
       const ok = rest[0] ? await handoffs.close(rest[0], 'staff-cli', new Date()) : false;
       process.stdout.write(ok ? 'Closed.\n' : 'No open handoff with that id.\n');

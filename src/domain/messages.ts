@@ -4,6 +4,13 @@ import type { Language } from './language';
 export const CHANNELS = ['console', 'telegram', 'whatsapp', 'web'] as const;
 export type ChannelId = (typeof CHANNELS)[number];
 
+/**
+ * The longest text a person can send on each channel (the platforms' own limits; the web chat's
+ * is ours). Longer messages get a polite "please shorten" from the engine; free-text answers
+ * such as a description may use all of it.
+ */
+export const MESSAGE_LIMITS: Readonly<Record<ChannelId, number>> = { console: 4096, telegram: 4096, whatsapp: 4096, web: 2000 };
+
 /** Kinds of non-text content a channel may deliver; the engine answers each politely. */
 export type AttachmentKind = 'image' | 'voice' | 'audio' | 'video' | 'document' | 'sticker' | 'location' | 'contact' | 'other';
 

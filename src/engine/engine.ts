@@ -1,22 +1,25 @@
 import { DEFAULT_LANGUAGE, isLanguage } from '../domain/language';
 import type { EngineResult, InboundMessage, PlatformCommand } from '../domain/messages';
-import { detectLanguageEvidence, parseLanguageRequest } from '../nlu/language-detect';
-import { isOptionValue, matchChoice, matchCommand, type Command } from './input';
+import { parseLanguageRequest } from '../nlu/language-detect';
+import { languageEvidence } from './reference';
+import { isOptionValue, matchCommand, type Command } from './input';
 import type { ConversationRef, EnginePorts, StoredConversation } from './ports';
 import { migrateState } from './migrate';
-import { initialState, type ConversationState } from './state';
+import { initialState, stepKey, type ConversationState } from './state';
 import { Turn } from './turn';
-import { complaintBack, onComplaintInput, promptComplaint } from './flows/complaint.flow';
+import { complaintBack, onComplaintInput } from './flows/complaint.flow';
 import { onHandoffMessage, startHandoff } from './flows/handoff.flow';
 import { askLanguage, onLanguageChoice, switchLanguage } from './flows/language.flow';
 import { showMainMenu } from './flows/menu';
-import { cancelRequest, onRequestInput, promptRequest, requestBack } from './flows/request.flow';
-import { onStatusInput, promptStatus } from './flows/status.flow';
-import { cancelVolunteer, onVolunteerInput, promptVolunteer, volunteerBack } from './flows/volunteer.flow';
+import { cancelRequest, continueRequest, onRequestInput, requestBack } from './flows/request.flow';
+import { isKeyword } from './option-words';
+import { onStatusInput } from './flows/status.flow';
+import { cancelVolunteer, onVolunteerInput, volunteerBack } from './flows/volunteer.flow';
 import { offerResume, onResumeChoice, route, runIntent } from './router';
-
-/** Form steps whose answer is free text: there, a language name is an answer, not a request to switch. */
-const FREE_TEXT_STEPS = new Set(['applicantName', 'inmateName', 'facilityOther', 'description', 'name', 'city', 'text']);
+import { checkDigression, mayBeAnswer } from './digression';
+import { reprompt } from './reprompt';
+import { stepAccepts } from './step-spec';
+import { pickChoice, runSafely, tellNotice, tooLong } from './turn-guards';
 
 /** What one turn decided: the new state and the answer. */
 export interface DecidedTurn {
@@ -82,28 +85,38 @@ export async function noticeFor(ports: Pick<EnginePorts, 'conversations' | 'tran
 }
 
 function firstContactState(msg: InboundMessage): ConversationState {
-  const detected = detectLanguageEvidence(msg.text);
+  const detected = languageEvidence(msg.text);
   if (detected) return initialState(detected.language, detected.clear ? 'detected' : 'guessed');
   const hint = msg.languageHint?.slice(0, 2).toLowerCase();
   return isLanguage(hint) ? initialState(hint, 'detected') : initialState(DEFAULT_LANGUAGE, 'default');
 }
 
 async function runTurn(turn: Turn): Promise<void> {
+  const before = stepKey(turn.state.mode);
+  await runSafely(turn, () => runSteps(turn));
+  if (!turn.missedThisTurn && stepKey(turn.state.mode) !== before) turn.state.misses = null;
+}
+
+async function runSteps(turn: Turn): Promise<void> {
+  if (turn.state.notice) tellNotice(turn);
   const mode = turn.state.mode;
   const command = matchCommand(turn.text, turn.ports.translator);
   turn.command = command;
+  if (tooLong(turn)) return;
   // "cancel", /start and /menu leave a handoff: a beneficiary must never be stuck in one.
   const leavesHandoff = command === 'cancel' || turn.msg.command === 'start' || turn.msg.command === 'menu';
-  if (mode.type === 'handoff' && (await onHandoffMessage(turn, leavesHandoff))) return;
+  const choice = pickChoice(turn);
+  if (mode.type === 'handoff' && (await onHandoffMessage(turn, leavesHandoff, choice))) return;
   if (turn.msg.command) return onPlatformCommand(turn, turn.msg.command);
   if (turn.text === '') return onNonText(turn);
-  const choice = matchChoice(turn.text, turn.previousChoices);
   // A tapped button or a menu number is not the person's own words: it says nothing of their language.
-  if (turn.state.mode.type === 'idle' && choice === null && !isOptionValue(turn.text)) adoptScriptLanguage(turn);
-  if (isStaleDraft(turn)) return offerResume(turn);
-  if (turn.state.mode.type !== 'idle' && (await handleCommand(turn, command))) return;
+  if (choice === null && !isOptionValue(turn.text)) adoptScriptLanguage(turn);
+  if (isStaleDraft(turn)) return continueOrOffer(turn);
+  if (await handleCommand(turn, command)) return;
   if (languageRequested(turn)) return;
-  await dispatch(turn, choice);
+  const outcome = await checkDigression(turn, choice);
+  if (outcome.handled) return;
+  await dispatch(turn, outcome.choice);
 }
 
 async function dispatch(turn: Turn, choice: string | null): Promise<void> {
@@ -125,7 +138,7 @@ async function dispatch(turn: Turn, choice: string | null): Promise<void> {
     case 'complaint':
       return onComplaintInput(turn, choice);
     case 'choose_language':
-      return onLanguageChoice(turn, choice);
+      return onLanguageChoice(turn, choice, (t) => route(t, null));
     default: {
       const unreachable: never = mode;
       return unreachable;
@@ -136,6 +149,13 @@ async function dispatch(turn: Turn, choice: string | null): Promise<void> {
 /** cancel / back / menu / human inside a flow. Returns true when the command was handled. */
 async function handleCommand(turn: Turn, command: Command | null): Promise<boolean> {
   const mode = turn.state.mode;
+  if (mode.type === 'idle') {
+    if (command !== 'cancel') return false;
+    // Nothing to cancel: the main menu, not the language picker or a guess.
+    turn.intent = 'menu';
+    showMainMenu(turn, turn.state.draft ? 'menu.draft_kept' : 'menu.nothing_to_cancel');
+    return true;
+  }
   if (command === 'menu') {
     turn.intent = 'menu';
     showMainMenu(turn, turn.state.draft ? 'menu.draft_kept' : 'menu.title');
@@ -165,7 +185,6 @@ async function handleCommand(turn: Turn, command: Command | null): Promise<boole
     case 'choose_language':
     case 'disambiguate':
     case 'handoff':
-    case 'idle':
       showMainMenu(turn, 'menu.anything_else');
       return true;
     default: {
@@ -175,27 +194,22 @@ async function handleCommand(turn: Turn, command: Command | null): Promise<boole
   }
 }
 
-/** "English please" / "اردو" works at any step except where the answer itself is free text. */
+/**
+ * "English please" / «اردو میں بات کریں» switches at once and confirms, at any step except where
+ * the answer itself is free text (there the digression check reads it). Nothing changes when it
+ * is already that language; a picker only when no language is named (the classifier's intent).
+ */
 function languageRequested(turn: Turn): boolean {
-  const mode = turn.state.mode;
-  const step = 'step' in mode ? mode.step : '';
-  if (FREE_TEXT_STEPS.has(step) || turn.text.split(/\s+/).length > 4) return false;
+  const accepts = stepAccepts(turn.state.mode);
+  if ((accepts && (accepts.kind === 'name' || accepts.kind === 'text')) || turn.text.split(/\s+/).length > 5) return false;
   const wanted = parseLanguageRequest(turn.text);
-  if (!wanted || mode.type === 'idle') return false; // in idle the classifier's `language` intent handles it
-  switchLanguage(turn, wanted);
-  reprompt(turn);
+  if (!wanted) return false;
+  turn.intent = 'language';
+  // Confirmed unless it was already the person's own choice (the script may have switched already this turn).
+  if (wanted !== turn.lang || turn.state.languageSource !== 'chosen') switchLanguage(turn, wanted);
+  if (turn.state.mode.type === 'idle' || turn.state.mode.type === 'choose_language') showMainMenu(turn);
+  else reprompt(turn);
   return true;
-}
-
-/** Asks the current question again (after a language switch). */
-function reprompt(turn: Turn): void {
-  const mode = turn.state.mode;
-  if (mode.type === 'request') return promptRequest(turn);
-  if (mode.type === 'status') return promptStatus(turn);
-  if (mode.type === 'volunteer') return promptVolunteer(turn);
-  if (mode.type === 'complaint') return promptComplaint(turn);
-  if (mode.type === 'resume_offer') return offerResume(turn);
-  showMainMenu(turn);
 }
 
 /**
@@ -203,14 +217,20 @@ function reprompt(turn: Turn): void {
  * in: someone whose first words were "assalam o alaikum" (read as Arabizi) and who then writes
  * in Roman Urdu gets Urdu. Clear Urdu also overrides a clear Arabic or English start (Arabic and
  * English writers do not produce Urdu letters or several Roman Urdu words by accident); nothing
- * else overrides a clear start, and nothing overrides a language the person chose. Only between
- * flows, so a name typed in Latin letters mid-request changes nothing.
+ * else overrides a clear start, and nothing overrides a language the person chose. Mid-flow only
+ * a clear sentence that is not the step's answer counts, so a name typed in Latin letters changes nothing.
  */
 function adoptScriptLanguage(turn: Turn): void {
   const source = turn.state.languageSource;
   if (source === 'chosen') return;
-  const detected = detectLanguageEvidence(turn.text);
+  const detected = languageEvidence(turn.text);
   if (!detected) return;
+  if (turn.state.mode.type !== 'idle') {
+    // Mid-flow only a clear sentence that is not the step's answer corrects a guessed language:
+    // a name or an ID typed in Latin letters never does.
+    const accepts = stepAccepts(turn.state.mode);
+    if (source !== 'guessed' || !detected.clear || (accepts && mayBeAnswer(turn, accepts))) return;
+  }
   const follows = source === 'default' || (detected.clear && (source === 'guessed' || detected.language === 'ur'));
   if (!follows) return;
   turn.state.language = detected.language;
@@ -222,6 +242,13 @@ function isStaleDraft(turn: Turn): boolean {
   const { mode, draft, lastInboundAt } = turn.state;
   if (mode.type !== 'request' || !draft || !lastInboundAt) return false;
   return turn.now.getTime() - Date.parse(lastInboundAt) > turn.ports.settings.draftResumeMinutes * 60_000;
+}
+
+/** «كمل» / "continue" / "jari rakho" after a long pause goes straight on; anything else gets the offer. */
+function continueOrOffer(turn: Turn): void {
+  if (!isKeyword(turn.text, turn.ports.translator, 'continue')) return offerResume(turn);
+  turn.intent = 'request_new';
+  continueRequest(turn);
 }
 
 /** /start, /menu, /lang: leave any flow (a draft is kept) and do what the command says. */

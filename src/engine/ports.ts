@@ -96,6 +96,8 @@ export interface AttemptLimiter {
   fail(key: string, windowSeconds: number): Promise<number>;
   count(key: string): Promise<number>;
   reset(key: string): Promise<void>;
+  /** Seconds until the key's window ends (0 when it does not exist): lock-out messages state the real wait. */
+  remainingSeconds(key: string): Promise<number>;
 }
 
 export interface Clock {
@@ -117,6 +119,11 @@ export interface IntentClassifier {
   classify(text: string): Classification;
 }
 
+/** Tells staff about faults the person cannot fix (a stored record that cannot be read). */
+export interface FaultReporter {
+  unreadableRecord(detail: string): void;
+}
+
 /** Everything the engine needs, bundled so flows take one argument. */
 export interface EnginePorts {
   conversations: ConversationStore;
@@ -130,6 +137,8 @@ export interface EnginePorts {
   translator: Translator;
   classifier: IntentClassifier;
   settings: EngineSettings;
+  /** Optional so that ports built elsewhere keep compiling; without it faults still reach the person. */
+  faults?: FaultReporter;
 }
 
 export interface EngineSettings {

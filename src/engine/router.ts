@@ -6,7 +6,9 @@ import { startHandoff } from './flows/handoff.flow';
 import { askLanguage, switchLanguage } from './flows/language.flow';
 import { answerContent, isContentIntent, mainMenuChoices, showMainMenu } from './flows/menu';
 import { continueRequest, startRequest } from './flows/request.flow';
-import { askReference, startStatus } from './flows/status.flow';
+import { askReference, checkReference, startStatus } from './flows/status.flow';
+import { isKeyword } from './option-words';
+import { findReference, isBareReference } from './reference';
 import { startVolunteer } from './flows/volunteer.flow';
 
 /** Misunderstandings in a row after which the bot offers a staff member. */
@@ -15,6 +17,20 @@ export const MISUNDERSTANDINGS_BEFORE_STAFF = 2;
 /** Handles a message when no flow is running: picked options first, then the classifier. */
 export async function route(turn: Turn, choice: string | null): Promise<void> {
   if (choice) return onChoice(turn, choice);
+  const { translator } = turn.ports;
+  const reference = findReference(turn.text);
+  if (reference && isBareReference(turn.text)) {
+    turn.intent = 'request_status';
+    return checkReference(turn, reference);
+  }
+  if (isKeyword(turn.text, translator, 'question')) {
+    turn.intent = 'menu';
+    return turn.say('digression.ask_away');
+  }
+  if (turn.state.draft && isKeyword(turn.text, translator, 'continue')) {
+    turn.intent = 'request_new';
+    return continueRequest(turn);
+  }
   const classification = turn.ports.classifier.classify(turn.text);
   switch (classification.type) {
     case 'intent':
@@ -54,10 +70,11 @@ function notUnderstood(turn: Turn): void {
   turn.state.misunderstandings += 1;
   if (turn.state.misunderstandings >= MISUNDERSTANDINGS_BEFORE_STAFF) {
     turn.setMode({ type: 'idle' });
-    return turn.ask('understanding.offer_staff', [
-      turn.choice('handoff:misunderstood', 'menu.items.human'),
-      ...mainMenuChoices(turn).filter((c) => c.value !== 'intent:human'),
-    ]);
+    // The same menu, so its numbers keep their meaning; "talk to staff" keeps its own place.
+    return turn.ask(
+      'understanding.offer_staff',
+      mainMenuChoices(turn).map((c) => (c.value === 'intent:human' ? { ...c, value: 'handoff:misunderstood' } : c)),
+    );
   }
   showMainMenu(turn, 'understanding.not_understood');
 }
@@ -90,11 +107,9 @@ export async function runIntent(turn: Turn, intent: Intent): Promise<void> {
       return startComplaint(turn);
     case 'language': {
       const wanted = parseLanguageRequest(turn.text);
-      if (wanted && wanted !== turn.lang) {
-        switchLanguage(turn, wanted);
-        return showMainMenu(turn);
-      }
-      return askLanguage(turn);
+      if (!wanted) return askLanguage(turn);
+      if (wanted !== turn.lang || turn.state.languageSource !== 'chosen') switchLanguage(turn, wanted);
+      return showMainMenu(turn);
     }
     case 'unknown':
       return notUnderstood(turn);

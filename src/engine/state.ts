@@ -35,7 +35,7 @@ export type Mode =
   | { type: 'status'; step: 'reference' | 'verify'; reference?: string }
   | { type: 'volunteer'; step: VolunteerStep }
   | { type: 'complaint'; step: 'kind' | 'text'; kind?: 'complaint' | 'suggestion' }
-  | { type: 'handoff'; handoffId: string; lastNoticeAt: string | null }
+  | { type: 'handoff'; handoffId: string; lastNoticeAt: string | null; leaveOffered?: boolean }
   | { type: 'choose_language' }
   | { type: 'disambiguate' };
 
@@ -45,7 +45,23 @@ export interface PendingChoice {
   label: string;
 }
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
+
+/** Wrong answers in a row at one step (after the second, the re-ask names the way out). */
+export interface StepMisses {
+  step: string;
+  count: number;
+}
+
+/**
+ * A message that could be the step's answer or something else (a name that reads like a
+ * question about a service): kept until the person says which, so neither reading is lost.
+ */
+export interface PendingAnswer {
+  step: string;
+  text: string;
+  intent: string;
+}
 
 /**
  * Everything the bot remembers about one beneficiary on one channel. Stored as a versioned
@@ -69,6 +85,10 @@ export interface ConversationState {
   /** `<channel>:<message id>` of the last message handled, and what was answered: a redelivered message gets the same answer, not a second turn. */
   lastMessageKey: string | null;
   lastResult: EngineResult | null;
+  misses: StepMisses | null;
+  pendingAnswer: PendingAnswer | null;
+  /** Set outside the engine when part of the stored record could not be read: the person is told once. */
+  notice: 'record_unreadable' | null;
 }
 
 export function initialState(language: Language, source: ConversationState['languageSource']): ConversationState {
@@ -84,5 +104,29 @@ export function initialState(language: Language, source: ConversationState['lang
     volunteerDraft: null,
     lastMessageKey: null,
     lastResult: null,
+    misses: null,
+    pendingAnswer: null,
+    notice: null,
   };
+}
+
+/** Where the conversation is, as one name: `idle`, `request.<step>`, `status.verify`, `handoff` … */
+export function stepKey(mode: Mode): string {
+  switch (mode.type) {
+    case 'request':
+    case 'status':
+    case 'volunteer':
+    case 'complaint':
+      return `${mode.type}.${mode.step}`;
+    case 'idle':
+    case 'resume_offer':
+    case 'handoff':
+    case 'choose_language':
+    case 'disambiguate':
+      return mode.type;
+    default: {
+      const unreachable: never = mode;
+      return unreachable;
+    }
+  }
 }

@@ -2,7 +2,7 @@ import type { Language } from '../domain/language';
 import type { InboundMessage, Reply } from '../domain/messages';
 import type { Command } from './input';
 import type { ConversationRef, EnginePorts } from './ports';
-import type { ConversationState, Mode, PendingChoice } from './state';
+import { stepKey, type ConversationState, type Mode, type PendingChoice } from './state';
 
 type Params = Record<string, string | number>;
 
@@ -18,6 +18,10 @@ export class Turn {
   command: Command | null = null;
   /** Choices offered by the previous reply; `state.choices` collects the ones this turn offers. */
   readonly previousChoices: PendingChoice[];
+  /** True once a step rejected this message (see {@link missed}). */
+  missedThisTurn = false;
+  /** An earlier message the person confirmed as the step's answer; read instead of this one. */
+  private answer: string | null = null;
 
   constructor(
     readonly msg: InboundMessage,
@@ -38,7 +42,24 @@ export class Turn {
   }
 
   get text(): string {
-    return this.msg.text.trim();
+    return (this.answer ?? this.msg.text).trim();
+  }
+
+  /** Answers the open step with an earlier message the person has just confirmed. */
+  useAnswer(text: string): void {
+    this.answer = text;
+  }
+
+  /**
+   * The open step did not get its answer. From the second miss in a row at the same step, the
+   * re-ask also names the way out (menu, cancel, staff): a step never traps a person.
+   */
+  missed(): void {
+    const step = stepKey(this.state.mode);
+    const count = this.state.misses?.step === step ? this.state.misses.count + 1 : 1;
+    this.state.misses = { step, count };
+    this.missedThisTurn = true;
+    if (count >= 2) this.say('understanding.way_out');
   }
 
   t(key: string, params?: Params): string {

@@ -1,12 +1,14 @@
 import type { mongo } from 'mongoose';
 import type { Language } from '../domain/language';
 import type { ChannelId, Reply } from '../domain/messages';
-import { ConcurrencyError, type ConversationLock, type ConversationRef, type StoredConversation } from '../engine/ports';
+import { isUnreadableData } from '../domain/faults';
+import { ConcurrencyError, type ConversationLock, type ConversationRef, type FaultReporter, type StoredConversation } from '../engine/ports';
 import type { ConversationState } from '../engine/state';
 import type { FieldCipher } from '../security/field-cipher';
 import { conversationId, newConversationFields, stateFields, stateFromDoc } from './conversation.store';
 import { rawCollection, type ConversationDoc, type Models, type OutboxBubble } from './models';
 import { isDuplicateKeyError } from './mongo-errors';
+import { readablePart } from './recovering-conversation.store';
 
 /** How many processed inbound ids a conversation remembers (a redelivered job finds its id here). */
 const PROCESSED_KEPT = 50;
@@ -60,6 +62,8 @@ export class ConversationRecords {
     models: Models,
     private readonly cipher: FieldCipher,
     private readonly lock: ConversationLock,
+    /** Staff hear of a conversation whose sealed part cannot be read; the person gets an apology and goes on. */
+    private readonly faults?: FaultReporter,
   ) {
     this.collection = rawCollection(models.Conversation);
   }
@@ -78,7 +82,14 @@ export class ConversationRecords {
   }
 
   stateOf(doc: ConversationRecord): StoredConversation {
-    return stateFromDoc(this.cipher, doc);
+    try {
+      return stateFromDoc(this.cipher, doc);
+    } catch (error) {
+      // Without this the message would fail on every retry and the person would hear nothing.
+      if (!isUnreadableData(error) || !this.faults) throw error;
+      this.faults.unreadableRecord(`conversation ${doc._id}: ${error instanceof Error ? error.message : String(error)}`);
+      return readablePart(doc);
+    }
   }
 
   /** Whether the conversation has already processed this inbound message. */

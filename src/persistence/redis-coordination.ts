@@ -68,4 +68,8 @@ export class RedisAttemptLimiter implements AttemptLimiter {
   async reset(key: string): Promise<void> {
     await this.redis.del(this.key(key));
   }
+
+  async remainingSeconds(key: string): Promise<number> {
+    return Math.max(0, await this.redis.ttl(this.key(key)));
+  }
 }

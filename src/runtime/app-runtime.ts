@@ -52,6 +52,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     logger,
     conversations: core.ports.conversations,
     translator: core.ports.translator,
+    ...(core.ports.faults ? { faults: core.ports.faults } : {}),
   });
   const started: Array<() => Promise<void>> = [];
   if (config.roles.has('workers')) pipeline.startWorkers(core.engine);

@@ -1,10 +1,12 @@
 import type { AppConfig } from '../config/config';
 import { Engine } from '../engine/engine';
-import type { Clock, EnginePorts, IntentClassifier } from '../engine/ports';
+import type { Clock, EnginePorts, FaultReporter, IntentClassifier } from '../engine/ports';
+import { createLogger } from '../logging/logger';
 import { I18nTranslator } from '../i18n/translator';
 import { NluClassifier } from '../nlu/classifier';
 import { LOCALES_DIR, loadTrainingPhrases } from '../nlu/training-data';
 import { MongoConversationStore } from '../persistence/conversation.store';
+import { RecoveringConversationStore } from '../persistence/recovering-conversation.store';
 import { MongoHandoffRepository } from '../persistence/handoff.repository';
 import { createModels, type Models } from '../persistence/models';
 import { MongoFeedbackRepository, MongoVolunteerRepository } from '../persistence/records.repository';
@@ -31,14 +33,15 @@ export interface Core {
 export async function buildCore(
   config: Pick<AppConfig, 'handoffNoticeMinutes' | 'draftResumeMinutes'>,
   services: Services,
-  overrides: Partial<Pick<EnginePorts, 'clock' | 'classifier'>> = {},
+  overrides: Partial<Pick<EnginePorts, 'clock' | 'classifier' | 'faults'>> = {},
 ): Promise<Core> {
+  const faults = overrides.faults ?? loggingFaults();
   const models = await createModels(services.mongo);
   const hash = (key: string): string => services.cipher.digest('redis-key', key);
   const requests = new MongoRequestRepository(models, services.cipher);
   const handoffs = new MongoHandoffRepository(models, services.cipher);
   const ports: EnginePorts = {
-    conversations: new MongoConversationStore(models, services.cipher),
+    conversations: new RecoveringConversationStore(new MongoConversationStore(models, services.cipher), models, services.cipher, faults),
     lock: new RedisConversationLock(services.redis, hash),
     requests,
     handoffs,
@@ -49,6 +52,13 @@ export async function buildCore(
     translator: I18nTranslator.load(LOCALES_DIR),
     classifier: overrides.classifier ?? trainClassifier(),
     settings: { handoffNoticeMinutes: config.handoffNoticeMinutes, draftResumeMinutes: config.draftResumeMinutes },
+    faults,
   };
   return { engine: new Engine(ports), ports, models, requests, handoffs };
+}
+
+/** Unreadable records reach staff as error logs (stderr; ids only, never the data). */
+function loggingFaults(): FaultReporter {
+  const logger = createLogger('error');
+  return { unreadableRecord: (detail) => logger.error({ detail }, 'stored record unreadable: the person was given an apology') };
 }

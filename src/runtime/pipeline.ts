@@ -5,7 +5,7 @@ import { InboundGateway, type SlowDownNotice } from '../channels/gateway';
 import type { ChannelModule } from '../channels/module';
 import type { ChannelId } from '../domain/messages';
 import { noticeFor, type Engine } from '../engine/engine';
-import type { ConversationStore, Translator } from '../engine/ports';
+import type { ConversationStore, FaultReporter, Translator } from '../engine/ports';
 import { initialState } from '../engine/state';
 import { InboundQueue, startInboundWorker, type TurnDeps } from '../jobs/inbound.queue';
 import { DEFAULT_ADMISSION, Mailbox, type AdmissionLimits } from '../jobs/mailbox';
@@ -31,6 +31,7 @@ export interface PipelineOptions {
   /** For notices the pipeline itself sends (slow down), in the conversation's language. */
   conversations: ConversationStore;
   translator: Translator;
+  faults?: FaultReporter;
   admission?: AdmissionLimits;
 }
 
@@ -57,7 +58,7 @@ export async function createPipeline(services: Services, modules: readonly Chann
   const log = new MessageLogRepository(await createMessageLogModels(services.mongo), services.cipher);
   const hash = (key: string): string => services.cipher.digest('redis-key', key);
   // Long enough for any turn; short polling, since a turn waits for a send of its own conversation.
-  const records = new ConversationRecords(await createModels(services.mongo), services.cipher, new RedisConversationLock(services.redis, hash, 60_000, 30_000, 10));
+  const records = new ConversationRecords(await createModels(services.mongo), services.cipher, new RedisConversationLock(services.redis, hash, 60_000, 30_000, 10), options.faults);
   // BullMQ needs its own connections with no per-request retry limit (blocking commands).
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const prefix = options.prefix ?? 'bull';

@@ -57,11 +57,13 @@ describe('request status', () => {
     const wrongDigitsReply = stranger.text;
     expect(unknownReply).toBe(t('ar', 'status.mismatch', { left: 2 }));
     expect(wrongDigitsReply).toBe(t('ar', 'status.mismatch', { left: 2 }));
-    await stranger.send(reference);
+    // After a wrong answer the bot asks for the last four again (no need to retype the reference).
     await stranger.send(wrong);
-    await stranger.send(reference);
+    expect(stranger.text).toBe(t('ar', 'status.mismatch', { left: 1 }));
     await stranger.send(wrong);
     expect(stranger.text).toContain(t('ar', 'status.locked'));
+    // The lock-out states the real time left: the first cool-down of a sender is 15 minutes.
+    expect(stranger.text).toContain(t('ar', 'status.locked_wait', { minutes: 15 }));
     // Even the right answer is refused while locked.
     await stranger.send('حالة طلب');
     await stranger.send(reference);
@@ -103,7 +105,8 @@ describe('handoff to staff', () => {
     expect(open?.reason).toBe('requested');
 
     await chat.send('ابي اقدم طلب دعم');
-    expect(chat.last?.replies).toEqual([]); // reminded a moment ago; the message is kept for staff
+    // Reminded a moment ago: a short acknowledgement (never silence); the message is kept for staff.
+    expect(chat.text).toBe(t('ar', 'handoff.ack'));
     env.clock.advance(6 * 60_000);
     await chat.send('هل من أحد؟');
     expect(chat.text).toBe(t('ar', 'handoff.waiting'));
@@ -153,8 +156,11 @@ describe('handoff to staff', () => {
     expect(chat.last?.intent).toBe('unknown');
     expect(chat.values).not.toContain('handoff:misunderstood');
     await chat.send('من فاز بالمباراة امس');
-    expect(chat.values[0]).toBe('handoff:misunderstood');
-    await chat.send('1');
+    // The offer keeps the main menu's numbers: "talk to staff" stays where it always is.
+    const menu = new ChatHarness(env.core.engine, 'menu-reader');
+    await menu.send('القائمة');
+    expect(chat.values).toEqual(menu.values.map((v) => (v === 'intent:human' ? 'handoff:misunderstood' : v)));
+    await chat.send(chat.numberOf('handoff:misunderstood'));
     expect(chat.last?.intent).toBe('human');
     const handoffs = await env.core.handoffs.listOpen();
     expect(handoffs.some((h) => h.reason === 'misunderstood')).toBe(true);

@@ -34,6 +34,7 @@ export async function startTestPipeline(
     logger: createLogger(process.env.T_LOG ?? 'silent'),
     conversations: env.core.ports.conversations,
     translator: env.core.ports.translator,
+    ...(env.core.ports.faults ? { faults: env.core.ports.faults } : {}),
     ...(options.admission ? { admission: options.admission } : {}),
   });
   if (options.workers !== false) {

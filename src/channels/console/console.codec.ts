@@ -5,7 +5,8 @@ import type { EngineResult, InboundMessage } from '../../domain/messages';
 const ConsoleLine = z
   .object({
     from: z.string().trim().min(1).max(128),
-    text: z.string().max(4096),
+    // A hard cap far above any channel limit: longer lines still get the engine's polite "please shorten".
+    text: z.string().max(65_536),
   })
   .strict();
 

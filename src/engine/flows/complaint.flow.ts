@@ -2,13 +2,19 @@ import type { FeedbackKind } from '../ports';
 import type { Turn } from '../turn';
 import { showMainMenu } from './menu';
 import { parseFreeText } from './text-answers';
+import { matchOptionLoosely } from '../option-words';
 
 /**
  * Complaints and suggestions, stored with a reference and flagged for staff. The beneficiary is
  * reminded that rating the service is their right and is used to improve, never to punish.
  */
+const KINDS: readonly FeedbackKind[] = ['complaint', 'suggestion'];
+
 export function startComplaint(turn: Turn): void {
-  turn.setMode({ type: 'complaint', step: 'kind' });
+  // "I have a suggestion" / «عندي شكوى» already says which (but "a complaint or suggestion" does not).
+  const named = KINDS.filter((k) => matchOptionLoosely(turn.text, [turn.choice(`kind:${k}`, `complaint.kind.${k}`)], turn.ports.translator));
+  const kind = named.length === 1 ? named[0] : undefined;
+  turn.setMode(kind ? { type: 'complaint', step: 'text', kind } : { type: 'complaint', step: 'kind' });
   promptComplaint(turn);
 }
 
@@ -16,10 +22,7 @@ export function promptComplaint(turn: Turn): void {
   const mode = turn.state.mode;
   if (mode.type !== 'complaint') return;
   if (mode.step === 'kind') {
-    return turn.ask('complaint.ask_kind', [
-      turn.choice('kind:complaint', 'complaint.kind.complaint'),
-      turn.choice('kind:suggestion', 'complaint.kind.suggestion'),
-    ]);
+    return turn.ask('complaint.ask_kind', KINDS.map((k) => turn.choice(`kind:${k}`, `complaint.kind.${k}`)));
   }
   turn.say(`complaint.ask_text.${mode.kind ?? 'complaint'}`);
 }
@@ -31,6 +34,7 @@ export async function onComplaintInput(turn: Turn, choice: string | null): Promi
     const kind = choice === 'kind:complaint' || choice === 'kind:suggestion' ? (choice.slice(5) as FeedbackKind) : null;
     if (!kind) {
       turn.say('request.errors.pick_option');
+      turn.missed();
       return promptComplaint(turn);
     }
     turn.setMode({ type: 'complaint', step: 'text', kind });
@@ -39,6 +43,7 @@ export async function onComplaintInput(turn: Turn, choice: string | null): Promi
   const text = parseFreeText(turn.text, 5, 2000);
   if (!text) {
     turn.say('complaint.errors.text');
+    turn.missed();
     return promptComplaint(turn);
   }
   const reference = await turn.ports.feedback.create({

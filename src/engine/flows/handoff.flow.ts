@@ -24,9 +24,11 @@ export async function startHandoff(turn: Turn, reason: HandoffReason): Promise<v
 
 /**
  * A message during a handoff. Returns false when staff have closed it meanwhile, so the caller
- * handles the message normally.
+ * handles the message normally. Never silence: every message gets at least a short
+ * acknowledgement, the longer "passed to staff" notice at most every few minutes. «القائمة» /
+ * "menu" offers to go back to the bot; the handoff stays open until the person chooses.
  */
-export async function onHandoffMessage(turn: Turn, isCancel: boolean): Promise<boolean> {
+export async function onHandoffMessage(turn: Turn, isCancel: boolean, choice: string | null): Promise<boolean> {
   const mode = turn.state.mode;
   if (mode.type !== 'handoff') return false;
   const { handoffs } = turn.ports;
@@ -34,9 +36,19 @@ export async function onHandoffMessage(turn: Turn, isCancel: boolean): Promise<b
     turn.setMode({ type: 'idle' });
     return false;
   }
-  if (isCancel) {
+  if (isCancel || choice === 'handoff:leave') {
     await handoffs.close(mode.handoffId, 'beneficiary', turn.now);
     showMainMenu(turn, 'handoff.cancelled');
+    return true;
+  }
+  if (choice === 'handoff:stay') {
+    turn.setMode({ ...mode, leaveOffered: false });
+    turn.say('handoff.staying');
+    return true;
+  }
+  if (turn.command === 'menu') {
+    turn.setMode({ ...mode, leaveOffered: true });
+    turn.ask('handoff.menu_offer', [turn.choice('handoff:leave', 'handoff.leave'), turn.choice('handoff:stay', 'handoff.stay')]);
     return true;
   }
   const { text, attachment, attachmentRef } = turn.msg;
@@ -45,6 +57,8 @@ export async function onHandoffMessage(turn: Turn, isCancel: boolean): Promise<b
   if (turn.now.getTime() - last >= turn.ports.settings.handoffNoticeMinutes * 60_000) {
     turn.setMode({ ...mode, lastNoticeAt: turn.now.toISOString() });
     turn.say('handoff.waiting');
+  } else {
+    turn.say('handoff.ack');
   }
   return true;
 }

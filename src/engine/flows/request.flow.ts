@@ -1,3 +1,4 @@
+import { MESSAGE_LIMITS } from '../../domain/messages';
 import { validateNationalId } from '../../domain/national-id';
 import { maskPhone, parseSaudiMobile } from '../../domain/phone';
 import {
@@ -154,7 +155,8 @@ async function acceptField(turn: Turn, step: FieldStep, choice: string | null): 
       return true;
     }
     case 'description': {
-      const text = parseFreeText(turn.text, 10, 1000);
+      // As long as the channel lets people write: a mother's whole story is a good description.
+      const text = parseFreeText(turn.text, 10, MESSAGE_LIMITS[turn.msg.channel]);
       if (!text) return reject(turn, 'request.errors.description');
       draft.description = text;
       return true;
@@ -174,6 +176,7 @@ function pickFrom(choice: string | null, prefix: string, allowed: readonly strin
 
 function reject(turn: Turn, errorKey: string): false {
   turn.say(errorKey);
+  turn.missed();
   promptRequest(turn);
   return false;
 }
@@ -224,6 +227,10 @@ function onSummary(turn: Turn, choice: string | null): void {
   const draft = turn.state.draft;
   if (!draft) return;
   if (choice === 'summary:confirm' || turn.command === 'yes') return goTo(turn, 'attest');
+  if (turn.command === 'no') {
+    turn.say('request.summary_which');
+    return showSummary(turn);
+  }
   if (choice?.startsWith('edit:')) {
     const field = choice.slice('edit:'.length) as FieldStep;
     turn.setMode({ type: 'request', step: field, returnToSummary: true });
@@ -231,6 +238,7 @@ function onSummary(turn: Turn, choice: string | null): void {
     return promptRequest(turn);
   }
   turn.say('request.errors.pick_option');
+  turn.missed();
   showSummary(turn);
 }
 
@@ -238,7 +246,13 @@ async function onAttest(turn: Turn, choice: string | null): Promise<void> {
   const draft = turn.state.draft;
   if (!draft) return;
   if (choice === 'attest:edit' || turn.command === 'no') return goTo(turn, 'summary');
-  if (choice !== 'attest:confirm' && turn.command !== 'yes') return void reject(turn, 'request.errors.attest');
+  // The attestation is evidence: only its own option or an explicit word («أقر», «أؤكد», "I confirm").
+  // A casual «اوكي», "ok" or «ji» gets the attestation asked again in plain words.
+  if (choice !== 'attest:confirm') {
+    turn.say(turn.command === 'yes' ? 'request.errors.attest_plain' : 'request.errors.attest');
+    turn.missed();
+    return promptRequest(turn);
+  }
   const data = attestedData(draft);
   if (!data) return goTo(turn, firstMissingStep(draft) ?? 'summary');
   const outcome = await turn.ports.requests.create(

@@ -1,21 +1,9 @@
-import { parseReference, type RequestSummary } from '../../domain/support-request';
-import { normalizeForMatching } from '../../nlu/normalize';
+import type { RequestSummary } from '../../domain/support-request';
+import { findReference } from '../reference';
 import type { Turn } from '../turn';
 import { showMainMenu } from './menu';
+import { StatusGuard } from './status-guard';
 import { parseLastFour } from './text-answers';
-
-/** Wrong answers allowed per (sender, reference) before that reference is locked for the sender. */
-export const MAX_VERIFY_FAILURES = 3;
-/** Wrong answers allowed per sender across all references, so guessing many references is capped too. */
-export const MAX_SENDER_FAILURES = 10;
-export const LOCK_SECONDS = 3600;
-/**
- * Wrong answers allowed per reference across ALL senders in a day: web sessions are free to make,
- * so limits per sender alone would let a script spread guesses over many sessions. The applicant
- * still sees their own requests directly (no verification needed).
- */
-export const MAX_REFERENCE_FAILURES = 10;
-export const REFERENCE_LOCK_SECONDS = 24 * 3600;
 
 /**
  * Request status. The applicant (same sender) sees their requests directly; anyone else gives
@@ -48,38 +36,55 @@ export function promptStatus(turn: Turn): void {
 export async function onStatusInput(turn: Turn): Promise<void> {
   const mode = turn.state.mode;
   if (mode.type !== 'status') return;
+  const reference = findReference(turn.text);
+  if (reference) return checkReference(turn, reference);
   if (mode.step === 'reference' || !mode.reference) {
-    const reference = parseReference(normalizeForMatching(turn.text).replace(/ /g, '-'));
-    if (!reference) return void turn.say('status.errors.reference_format');
-    turn.setMode({ type: 'status', step: 'verify', reference });
-    return void turn.say('status.ask_last_four');
+    turn.say('status.errors.reference_format');
+    return turn.missed();
   }
   const lastFour = parseLastFour(turn.text);
-  if (!lastFour) return void turn.say('status.errors.last_four_format');
+  if (!lastFour) {
+    turn.say('status.errors.last_four_format');
+    return turn.missed();
+  }
   await verify(turn, mode.reference, lastFour);
 }
 
+/**
+ * A reference given anywhere (bare, or with words around it): the applicant sees their own
+ * request at once; anyone else is asked for the last four digits.
+ */
+export async function checkReference(turn: Turn, reference: string): Promise<void> {
+  const own = (await turn.ports.requests.listByApplicant(turn.ref)).find((r) => r.reference === reference);
+  if (own) {
+    turn.replies.push({ text: describe(turn, own) });
+    return showMainMenu(turn, 'menu.anything_else');
+  }
+  turn.setMode({ type: 'status', step: 'verify', reference });
+  turn.say('status.ask_last_four');
+}
+
 async function verify(turn: Turn, reference: string, lastFour: string): Promise<void> {
-  const { attempts } = turn.ports;
-  const senderKey = `status-any:${turn.ref.channel}:${turn.ref.account}:${turn.ref.sender}`;
-  const pairKey = `status:${turn.ref.channel}:${turn.ref.account}:${turn.ref.sender}:${reference}`;
-  const referenceKey = `status-ref:${reference}`;
-  const locked =
-    (await attempts.count(pairKey)) >= MAX_VERIFY_FAILURES ||
-    (await attempts.count(senderKey)) >= MAX_SENDER_FAILURES ||
-    (await attempts.count(referenceKey)) >= MAX_REFERENCE_FAILURES;
-  if (locked) return showMainMenu(turn, 'status.locked');
+  const guard = new StatusGuard(turn.ports.attempts, turn.ref);
+  const gate = await guard.check(reference);
+  if (gate.type === 'locked') return tellLocked(turn, gate.seconds);
   const found = await turn.ports.requests.verifyAndGet(reference, lastFour);
   if (!found) {
-    const failures = await attempts.fail(pairKey, LOCK_SECONDS);
-    await attempts.fail(senderKey, LOCK_SECONDS);
-    await attempts.fail(referenceKey, REFERENCE_LOCK_SECONDS);
-    if (failures >= MAX_VERIFY_FAILURES) return showMainMenu(turn, 'status.locked');
-    turn.setMode({ type: 'status', step: 'reference' });
-    return void turn.say('status.mismatch', { left: MAX_VERIFY_FAILURES - failures });
+    // The same words whether or not the reference exists: a wrong answer reveals nothing.
+    const outcome = await guard.fail(reference);
+    if (outcome.type === 'locked') return tellLocked(turn, outcome.seconds);
+    turn.setMode({ type: 'status', step: 'verify', reference });
+    return void turn.say('status.mismatch', { left: outcome.left });
   }
-  await attempts.reset(pairKey);
+  await guard.succeed(reference);
   turn.replies.push({ text: describe(turn, found) });
+  showMainMenu(turn, 'menu.anything_else');
+}
+
+/** The lock-out, with the real time left (rounded up to a minute). */
+function tellLocked(turn: Turn, seconds: number): void {
+  turn.say('status.locked');
+  turn.say('status.locked_wait', { minutes: Math.max(1, Math.ceil(seconds / 60)) });
   showMainMenu(turn, 'menu.anything_else');
 }
 

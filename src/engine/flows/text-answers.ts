@@ -15,8 +15,11 @@ export function parseFreeText(text: string, min: number, max: number): string | 
   return /[\p{L}\p{N}]/u.test(value) ? value : null;
 }
 
-/** Four digits in any script (the end of a national ID). */
+/** Four digits in any script (the end of a national ID), also with words around them («اخر اربعه ارقام 4821»). */
 export function parseLastFour(text: string): string | null {
-  const digits = normalizeForMatching(text).replace(/\s+/g, '');
-  return /^\d{4}$/.test(digits) ? digits : null;
+  const norm = normalizeForMatching(text);
+  const digits = norm.replace(/\s+/g, '');
+  if (/^\d{4}$/.test(digits)) return digits;
+  const runs = norm.match(/\d+/g) ?? [];
+  return runs.length === 1 && runs[0]?.length === 4 ? runs[0] : null;
 }

@@ -77,6 +77,7 @@ function parsePhone(turn: Turn): string | null {
 
 function retry(turn: Turn, errorKey: string): void {
   turn.say(errorKey);
+  turn.missed();
   promptVolunteer(turn);
 }
 
