@@ -55,7 +55,8 @@ export function serveChatSocket(socket: WebSocket, peer: ChatPeer, deps: ChatSoc
     waiting += 1;
     queue = queue
       .then(() => handleFrame(raw))
-      .finally(() => (waiting -= 1)).catch((error: unknown) => deps.logger.error({ err: error }, 'web chat: frame handling failed'));
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'web chat: frame handling failed'))
+      .finally(() => (waiting -= 1));
   });
   // A peer that did not answer the last ping is gone (phone asleep, network lost): free it.
   let alive = true;
