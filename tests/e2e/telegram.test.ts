@@ -334,4 +334,17 @@ describe('Telegram channel, webhook mode', () => {
     await api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === queryId);
     await api.waitForCall('sendMessage', (c) => chatOf(c) === chat && String(c.params.text).includes(t('ar', 'request.ask.applicantName')));
   }, 30_000);
+  it('answers 429 when the real gateway refuses a flooding chat, and stores every update it acknowledged', async () => {
+    const chat = 8203;
+    const answers: Array<{ statusCode: number; retryAfter?: string }> = [];
+    const updates = Array.from({ length: 24 }, (_, i) => makeTelegramUpdate.text(chat, `رسالة ${i + 1}`));
+    for (const update of updates) answers.push(await post(update));
+    const codes = answers.map((a) => a.statusCode);
+    // About 20 a minute per sender get through; the rest are left for Telegram to deliver again.
+    expect(codes.filter((c) => c === 200).length).toBeGreaterThanOrEqual(10);
+    expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(4);
+    expect(codes.every((c) => c === 200 || c === 429)).toBe(true);
+    for (const [i, update] of updates.entries()) expect(await inboundOf(run, chat, update)).toBe(codes[i] === 200 ? 1 : 0);
+    expect(Number(answers.find((a) => a.statusCode === 429)?.retryAfter)).toBeGreaterThan(0);
+  }, 30_000);
 });
