@@ -5,10 +5,10 @@ import { normalizeForMatching } from '../nlu/normalize';
 import { isContentIntent, type ContentIntent } from './flows/menu';
 import { startHandoff } from './flows/handoff.flow';
 import { askLanguage, switchLanguage } from './flows/language.flow';
-import { continueRequest } from './flows/request.flow';
+import { appendToDescription, continueRequest } from './flows/request.flow';
 import { checkReference } from './flows/status.flow';
-import { parseFullName } from './flows/text-answers';
 import { isKeyword, keywordList, matchOptionLoosely } from './option-words';
+import { mayBeName } from './plausible';
 import { findReference, isBareReference } from './reference';
 import { reprompt } from './reprompt';
 import { runIntent } from './router';
@@ -44,6 +44,11 @@ export async function checkDigression(turn: Turn, choice: string | null): Promis
   const pending = turn.state.pendingAnswer;
   turn.state.pendingAnswer = null;
   if (pending && pending.step === stepKey(turn.state.mode) && (choice === 'confirm:yes' || choice === 'confirm:no')) {
+    if (pending.intent === APPEND) {
+      if (choice === 'confirm:yes') appendToDescription(turn, pending.text);
+      else reprompt(turn);
+      return { handled: true };
+    }
     if (choice === 'confirm:yes') {
       turn.useAnswer(pending.text);
       return { handled: false, choice: null };
@@ -54,6 +59,11 @@ export async function checkDigression(turn: Turn, choice: string | null): Promis
     return { handled: true };
   }
   if (choice) return { handled: false, choice };
+  if (readsAsMoreDescription(turn)) {
+    turn.state.pendingAnswer = { step: stepKey(turn.state.mode), text: turn.text, intent: APPEND };
+    turn.ask('request.append_offer', [turn.choice('confirm:yes', 'request.append_yes'), turn.choice('confirm:no', 'request.append_no')]);
+    return { handled: true };
+  }
   // An option named inside a longer message («انا زوجته») answers the step, unless it is a question.
   const loose = accepts.kind === 'options' && !startsAsQuestion(turn) && turn.command === null;
   const named = loose ? matchOptionLoosely(turn.text, turn.previousChoices, turn.ports.translator) : null;
@@ -62,6 +72,23 @@ export async function checkDigression(turn: Turn, choice: string | null): Promis
   if (!d) return { handled: false, choice: null };
   await handleDigression(turn, d);
   return { handled: true };
+}
+
+/** The pending answer's mark for "more of the description", offered to be appended. */
+const APPEND = 'append';
+
+/**
+ * At the summary or the attestation (right after the description), a message that starts like
+ * more of it («وايضا …», "also …", "aur …") is the rest of a story sent in parts: never dropped,
+ * offered to be appended with one short question.
+ */
+function readsAsMoreDescription(turn: Turn): boolean {
+  const mode = turn.state.mode;
+  if (mode.type !== 'request' || (mode.step !== 'summary' && mode.step !== 'attest') || !turn.state.draft?.description) return false;
+  const tokens = normalizeForMatching(turn.text).split(' ');
+  if (tokens.length < 3) return false;
+  const words = keywordList(turn.ports.translator, 'append_words');
+  return words.some((w) => tokens.slice(0, w.split(' ').length).join(' ') === w);
 }
 
 const SOCIAL = ['greeting', 'thanks', 'goodbye'] as const;
@@ -82,7 +109,8 @@ export function readDigression(turn: Turn, accepts: StepAccepts): Digression | n
   if (turn.command === 'yes' || turn.command === 'no') return null;
   const reference = findReference(text);
   if (reference && turn.state.mode.type === 'status') return null; // the status steps read references themselves
-  if (reference && isBareReference(text)) return { type: 'reference', reference };
+  // In free text (a description) only a bare reference is taken as a status check; elsewhere one anywhere.
+  if (reference && (accepts.kind !== 'text' || isBareReference(text))) return { type: 'reference', reference };
   if (isKeyword(text, translator, 'continue')) return { type: 'continue' };
   if (isKeyword(text, translator, 'question')) return { type: 'invite_question' };
   const social = SOCIAL.find((s) => isKeyword(text, translator, `${s}_words`));
@@ -92,11 +120,19 @@ export function readDigression(turn: Turn, accepts: StepAccepts): Digression | n
   if (!intent || intent === 'unknown') return null;
   const words = normalizeForMatching(text).split(' ').length;
   switch (accepts.kind) {
-    case 'name':
+    case 'name': {
       // Names are words the classifier never saw, and it sometimes guesses weakly on them
       // («منى علي …» reads a little like «أحد يرد علي»): only a sure reading beats a plausible name.
-      if (isQuestion(turn) || !parseFullName(text) || classification.confidence >= SURE) return fromIntent(turn, intent);
-      return classification.confidence >= MAYBE ? { type: 'confirm', intent } : null;
+      const sure = classification.confidence >= SURE;
+      if (!isQuestion(turn) && mayBeName(text, translator)) {
+        if (sure) return fromIntent(turn, intent);
+        return classification.confidence >= MAYBE ? { type: 'confirm', intent } : null;
+      }
+      // Not a name («ما ابي اعطيكم اسمي», "i dont understand"): answer what it clearly is; leaving
+      // the step on a weak reading would lose it, so then the step says why it needs the name.
+      const d = fromIntent(turn, intent);
+      return d && (d.type === 'intent' || d.type === 'human') && !sure ? null : d;
+    }
     case 'text':
       if (intent === 'human' && words <= 8) return { type: 'human' };
       if (intent === 'language' && words <= 4) return fromIntent(turn, intent);

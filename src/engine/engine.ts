@@ -150,6 +150,12 @@ async function dispatch(turn: Turn, choice: string | null): Promise<void> {
 async function handleCommand(turn: Turn, command: Command | null): Promise<boolean> {
   const mode = turn.state.mode;
   if (mode.type === 'idle') {
+    // The bot's own exit word («موظف», "staff", «عملہ») opens a handoff everywhere, never a guess.
+    if (command === 'human') {
+      turn.intent = 'human';
+      await startHandoff(turn, 'requested');
+      return true;
+    }
     if (command !== 'cancel') return false;
     // Nothing to cancel: the main menu, not the language picker or a guess.
     turn.intent = 'menu';

@@ -57,13 +57,29 @@ interface Candidate {
 function candidatesOf(choices: readonly PendingChoice[], translator: Translator): Candidate[] {
   return choices.map((c) => ({
     value: c.value,
-    words: [c.label, ...optionWords(translator, c.value)].map(normalizeForMatching).filter((w) => w !== '').map((w) => w.split(' ')),
+    words: [c.label, ...optionWords(translator, c.value)].map(normalizeForMatching).filter((w) => w !== '').map(wordsOf),
   }));
+}
+
+/** Normalised words without the Arabic article: «الزوج» is «زوج», «الأم» is «ام» (and «العام» is «عام», not «ام»). */
+function wordsOf(norm: string): string[] {
+  return norm
+    .split(' ')
+    .filter((w) => w !== '')
+    .map((w) => (w.startsWith('ال') && w.length >= 4 ? w.slice(2) : w));
+}
+
+/**
+ * A misspelling of a synonym: one edit, both words of four letters or more once the article is
+ * gone, and the same first letter. Short words one edit apart often differ in meaning.
+ */
+function closeSpelling(token: string, word: string): boolean {
+  return word.length >= 4 && token.length >= 4 && token[0] === word[0] && withinOneEdit(token, word);
 }
 
 /** The option whose label or synonym is the whole message («فلوس», "my husband"); null when none or several. */
 export function matchOptionExactly(text: string, choices: readonly PendingChoice[], translator: Translator): string | null {
-  const norm = normalizeForMatching(text);
+  const norm = wordsOf(normalizeForMatching(text)).join(' ');
   if (norm === '' || choices.length === 0) return null;
   return unique(candidatesOf(choices, translator).filter((c) => c.words.some((w) => w.join(' ') === norm)).map((c) => c.value));
 }
@@ -75,13 +91,13 @@ export function matchOptionExactly(text: string, choices: readonly PendingChoice
  * «هل يحق للولد يقدم عن ابوه؟» is a question, not the answer «ابوه».
  */
 export function matchOptionLoosely(text: string, choices: readonly PendingChoice[], translator: Translator): string | null {
-  const tokens = normalizeForMatching(text).split(' ').filter((t) => t !== '');
+  const tokens = wordsOf(normalizeForMatching(text));
   if (tokens.length === 0 || tokens.length > 12 || choices.length === 0 || isNegated(tokens, translator)) return null;
   // The attestation is evidence: only its option or an explicit word, never a near spelling («اوكي» is one edit from «اوكد»).
   const candidates = candidatesOf(choices.filter((c) => !c.value.startsWith('attest:')), translator);
   const contained = best(candidates, (w) => (containsPhrase(tokens, w) ? w.length : 0));
   if (contained) return contained;
-  const close = (word: string): boolean => word.length >= 4 && tokens.some((t) => t.length >= 4 && withinOneEdit(t, word));
+  const close = (word: string): boolean => tokens.some((t) => closeSpelling(t, word));
   return best(candidates, (w) => (w.length === 1 && close(w[0] ?? '') ? 1 : 0));
 }
 

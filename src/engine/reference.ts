@@ -19,6 +19,11 @@ export function isBareReference(text: string): boolean {
   return match !== null && norm.replace(match[0], '').trim().split(' ').filter((w) => w !== '').length <= 4;
 }
 
+/** The message's words without its reference (to read the last four digits given with it). */
+export function withoutReference(text: string): string {
+  return normalizeForMatching(text).replace(REFERENCE_IN_TEXT, ' ');
+}
+
 /** The language a message shows, leaving references out: «BSR-2026-00017» is Latin whatever its writer speaks. */
 export function languageEvidence(text: string): LanguageEvidence | null {
   return detectLanguageEvidence(text.replace(/\bbsr[\s_-]*[\d\u0660-\u0669]{4}[\s_-]*[\d\u0660-\u0669]{1,7}\b/gi, ' '));

@@ -8,7 +8,7 @@ import { answerContent, isContentIntent, mainMenuChoices, showMainMenu } from '.
 import { continueRequest, startRequest } from './flows/request.flow';
 import { askReference, checkReference, startStatus } from './flows/status.flow';
 import { isKeyword } from './option-words';
-import { findReference, isBareReference } from './reference';
+import { findReference } from './reference';
 import { startVolunteer } from './flows/volunteer.flow';
 
 /** Misunderstandings in a row after which the bot offers a staff member. */
@@ -18,8 +18,9 @@ export const MISUNDERSTANDINGS_BEFORE_STAFF = 2;
 export async function route(turn: Turn, choice: string | null): Promise<void> {
   if (choice) return onChoice(turn, choice);
   const { translator } = turn.ports;
+  // A reference anywhere in the message («ابي اعرف وش صار على طلب ابوي رقمه BSR-2026-00004») starts the check with it.
   const reference = findReference(turn.text);
-  if (reference && isBareReference(turn.text)) {
+  if (reference) {
     turn.intent = 'request_status';
     return checkReference(turn, reference);
   }
@@ -27,9 +28,9 @@ export async function route(turn: Turn, choice: string | null): Promise<void> {
     turn.intent = 'menu';
     return turn.say('digression.ask_away');
   }
-  if (turn.state.draft && isKeyword(turn.text, translator, 'continue')) {
+  if (isKeyword(turn.text, translator, 'continue')) {
     turn.intent = 'request_new';
-    return continueRequest(turn);
+    return turn.state.draft ? continueRequest(turn) : offerNewRequest(turn);
   }
   const classification = turn.ports.classifier.classify(turn.text);
   switch (classification.type) {
@@ -54,7 +55,14 @@ export async function route(turn: Turn, choice: string | null): Promise<void> {
   }
 }
 
+/** «كمل» / "continue" with nothing saved: say so and offer to start a request (yes starts it). */
+function offerNewRequest(turn: Turn): void {
+  turn.setMode({ type: 'disambiguate' });
+  turn.ask('request.no_draft', [turn.choice('start:request', 'request.no_draft_start'), turn.choice('intent:menu', 'menu.items.menu')]);
+}
+
 async function onChoice(turn: Turn, choice: string): Promise<void> {
+  if (choice === 'start:request') return runIntent(turn, 'request_new');
   const [kind, value] = choice.split(':', 2);
   if (kind === 'intent' && isIntent(value)) return runIntent(turn, value);
   if (choice === 'status:other') return askReference(turn);
@@ -87,6 +95,8 @@ export async function runIntent(turn: Turn, intent: Intent): Promise<void> {
   switch (intent) {
     case 'greeting':
       turn.say('answers.welcome');
+      // Only guessed (a Roman "salam" reads as Arabic): someone who cannot read Arabic must find a way in.
+      if (turn.lang === 'ar' && turn.state.languageSource !== 'detected' && turn.state.languageSource !== 'chosen') turn.say('answers.other_languages');
       return offerDraftOrMenu(turn);
     case 'menu':
       return offerDraftOrMenu(turn);

@@ -2,7 +2,7 @@ import { validateNationalId } from '../domain/national-id';
 import { parseSaudiMobile } from '../domain/phone';
 import { findReference } from './reference';
 import type { Mode, RequestStep } from './state';
-import { parseLastFour } from './flows/text-answers';
+import { numberAnswer, parseLastFour } from './flows/text-answers';
 
 /**
  * What a step takes as its answer. The engine reads every message against this before the step
@@ -28,8 +28,8 @@ const NAME: StepAccepts = { kind: 'name' };
 const TEXT: StepAccepts = { kind: 'text' };
 const value = (parses: (text: string) => boolean): StepAccepts => ({ kind: 'value', parses });
 
-const nationalId = value((t) => validateNationalId(t).ok);
-const phone = value((t) => parseSaudiMobile(t).ok);
+const nationalId = value((t) => validateNationalId(numberAnswer(t)).ok);
+const phone = value((t) => parseSaudiMobile(numberAnswer(t)).ok);
 const reference = value((t) => findReference(t) !== null);
 const lastFour = value((t) => parseLastFour(t) !== null);
 

@@ -41,7 +41,7 @@ export function tooLong(turn: Turn): boolean {
 }
 
 /** Option values a plain yes or no picks, where offered (the first offered wins). */
-const ON_YES = ['confirm:yes', 'resume:continue', 'summary:confirm', 'phone:use_verified', 'handoff:leave'];
+const ON_YES = ['confirm:yes', 'resume:continue', 'summary:confirm', 'phone:use_verified', 'handoff:leave', 'start:request'];
 const ON_NO = ['confirm:no', 'attest:edit', 'handoff:stay'];
 
 /**
@@ -56,7 +56,7 @@ export function pickChoice(turn: Turn): string | null {
   const values = choices.map((c) => c.value);
   if (turn.command === 'yes') return ON_YES.find((v) => values.includes(v)) ?? null;
   if (turn.command === 'no') {
-    if (values.includes('resume:continue')) return 'intent:menu';
+    if (values.includes('resume:continue') || values.includes('start:request')) return 'intent:menu';
     return ON_NO.find((v) => values.includes(v)) ?? null;
   }
   return matchOptionExactly(turn.text, choices, turn.ports.translator);

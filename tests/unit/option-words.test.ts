@@ -35,6 +35,20 @@ describe('words for options (locales/<lng>/keywords.json options.*)', () => {
     expect(matchOptionLoosely(text, relations, translator)).toBe(value);
   });
 
+  it('short words one edit apart are not the same word: «العام» is not «الأم»', () => {
+    expect(matchOptionLoosely('العام', relations, translator)).toBeNull();
+    expect(matchOptionLoosely('سجن العام', relations, translator)).toBeNull();
+  });
+
+  it.each([
+    ['الزوج', 'relation:spouse'],
+    ['ابن عمي', 'relation:other'],
+    ['هو ابن عمي', 'relation:other'],
+    ['my nephew', 'relation:other'],
+  ])('«%s» (the article stripped, a relative named in two words) picks %s', (text, value) => {
+    expect(matchOptionExactly(text, relations, translator) ?? matchOptionLoosely(text, relations, translator)).toBe(value);
+  });
+
   it('takes the label typed out, in any language', () => {
     expect(matchOptionExactly('دعم مالي', supports, translator)).toBe('support:financial');
   });

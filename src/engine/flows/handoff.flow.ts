@@ -1,6 +1,7 @@
 import { isWithinWorkingHours } from '../../domain/working-hours';
 import type { HandoffReason } from '../ports';
 import type { Turn } from '../turn';
+import { containsKeyword } from '../option-words';
 import { showMainMenu } from './menu';
 
 /**
@@ -46,7 +47,8 @@ export async function onHandoffMessage(turn: Turn, isCancel: boolean, choice: st
     turn.say('handoff.staying');
     return true;
   }
-  if (turn.command === 'menu') {
+  // «ارجع للبوت», "go back to the bot please", "wapas bot pe jana hai": offer to leave, as «القائمة» does.
+  if (turn.command === 'menu' || containsKeyword(turn.text, turn.ports.translator, 'back_to_bot')) {
     turn.setMode({ ...mode, leaveOffered: true });
     turn.ask('handoff.menu_offer', [turn.choice('handoff:leave', 'handoff.leave'), turn.choice('handoff:stay', 'handoff.stay')]);
     return true;

@@ -63,12 +63,19 @@ export function displayValue(turn: Turn, draft: RequestDraft, field: SummaryFiel
     case 'supportType':
       return draft.supportType ? turn.t(`request.support_type.${draft.supportType}`) : '';
     case 'description':
-      return draft.description ?? '';
+      return shorten(draft.description ?? '');
     default: {
       const unreachable: never = field;
       return unreachable;
     }
   }
+}
+
+/** Characters of the description the summary shows: the whole summary must fit one message (4,096 on Telegram and WhatsApp). */
+export const SUMMARY_DESCRIPTION_CHARS = 300;
+
+function shorten(text: string): string {
+  return text.length <= SUMMARY_DESCRIPTION_CHARS ? text : `${text.slice(0, SUMMARY_DESCRIPTION_CHARS).trimEnd()}…`;
 }
 
 /** The data exactly as attested, or null when something required is missing. */

@@ -13,7 +13,8 @@ import {
 import type { RequestStep } from '../state';
 import type { Turn } from '../turn';
 import { showMainMenu } from './menu';
-import { parseFreeText, parseFullName } from './text-answers';
+import { nameErrorKey, readName, readPlace } from '../plausible';
+import { numberAnswer, parseFreeText } from './text-answers';
 import {
   attestedData,
   displayValue,
@@ -119,9 +120,9 @@ async function acceptField(turn: Turn, step: FieldStep, choice: string | null): 
   switch (step) {
     case 'applicantName':
     case 'inmateName': {
-      const name = parseFullName(turn.text);
-      if (!name) return reject(turn, 'request.errors.name');
-      draft[step] = name;
+      const reading = readName(turn.text, turn.ports.translator);
+      if (!reading.ok) return reject(turn, nameErrorKey(reading.reason));
+      draft[step] = reading.name;
       return true;
     }
     case 'nationalId':
@@ -143,7 +144,7 @@ async function acceptField(turn: Turn, step: FieldStep, choice: string | null): 
       return true;
     }
     case 'facilityOther': {
-      const text = parseFreeText(turn.text, 3, 100);
+      const text = readPlace(turn.text, turn.ports.translator, 3, 100);
       if (!text) return reject(turn, 'request.errors.facility_other');
       draft.facilityOther = text;
       return true;
@@ -184,7 +185,7 @@ function reject(turn: Turn, errorKey: string): false {
 async function acceptNationalId(turn: Turn): Promise<boolean> {
   const draft = turn.state.draft;
   if (!draft) return false;
-  const result = validateNationalId(turn.text);
+  const result = validateNationalId(numberAnswer(turn.text));
   if (!result.ok) return reject(turn, `request.errors.national_id_${result.reason}`);
   // Only the applicant's own chat hears at once that a request is open. Anyone else learns it at
   // submission, after the whole form and the attestation: otherwise typing a neighbour's iqama
@@ -217,7 +218,7 @@ function acceptPhone(turn: Turn, choice: string | null): boolean {
     turn.say('request.ask.phone');
     return false;
   }
-  const result = parseSaudiMobile(turn.text);
+  const result = parseSaudiMobile(numberAnswer(turn.text));
   if (!result.ok) return reject(turn, `request.errors.phone_${result.reason}`);
   draft.phone = result.e164;
   return true;
@@ -275,6 +276,15 @@ async function onAttest(turn: Turn, choice: string | null): Promise<void> {
   turn.state.draft = null;
   turn.say('request.submitted', { reference: outcome.reference });
   showMainMenu(turn, 'menu.anything_else');
+}
+
+/** More of the description, sent after it in another message: appended, and the summary shown again. */
+export function appendToDescription(turn: Turn, text: string): void {
+  const draft = turn.state.draft;
+  if (!draft?.description) return;
+  draft.description = `${draft.description}\n${text.trim()}`;
+  turn.say('request.appended');
+  goTo(turn, 'summary');
 }
 
 /** "back": the previous question, or out of the flow from the first one (the draft is kept). */

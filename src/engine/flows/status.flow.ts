@@ -1,5 +1,5 @@
 import type { RequestSummary } from '../../domain/support-request';
-import { findReference } from '../reference';
+import { findReference, withoutReference } from '../reference';
 import type { Turn } from '../turn';
 import { showMainMenu } from './menu';
 import { StatusGuard } from './status-guard';
@@ -11,6 +11,8 @@ import { parseLastFour } from './text-answers';
  * nothing — not even whether the reference exists.
  */
 export async function startStatus(turn: Turn): Promise<void> {
+  const given = findReference(turn.text);
+  if (given) return checkReference(turn, given);
   const own = await turn.ports.requests.listByApplicant(turn.ref);
   if (own.length === 0) return askReference(turn, 'status.ask_reference');
   turn.say('status.own_header');
@@ -60,6 +62,9 @@ export async function checkReference(turn: Turn, reference: string): Promise<voi
     turn.replies.push({ text: describe(turn, own) });
     return showMainMenu(turn, 'menu.anything_else');
   }
+  // "my dad's reference is BSR-2026-00004 and his iqama ends with 2766": both at once.
+  const lastFour = parseLastFour(withoutReference(turn.text));
+  if (lastFour) return verify(turn, reference, lastFour);
   turn.setMode({ type: 'status', step: 'verify', reference });
   turn.say('status.ask_last_four');
 }

@@ -23,3 +23,21 @@ export function parseLastFour(text: string): string | null {
   const runs = norm.match(/\d+/g) ?? [];
   return runs.length === 1 && runs[0]?.length === 4 ? runs[0] : null;
 }
+
+/** A token of a number as people type it: digits of any script, with + - ( ) between groups. */
+const NUMBER_TOKEN = /^[+()\-\d\u0660-\u0669\u06F0-\u06F9]+$/;
+
+/**
+ * The one number a message gives with words in front or behind («هويتي ١٣٤٠٨٧٣٧٦٧», "mera iqama
+ * 2568685305", «جوالي 0555123456»), for the ID and phone steps; the text itself when there are
+ * no such words or when words sit between numbers (then it is not one number).
+ */
+export function numberAnswer(text: string): string {
+  const tokens = text.trim().split(/\s+/).filter((t) => t !== '');
+  const hasDigit = (t: string): boolean => /[\d\u0660-\u0669\u06F0-\u06F9]/.test(t);
+  const first = tokens.findIndex(hasDigit);
+  const last = tokens.length - 1 - [...tokens].reverse().findIndex(hasDigit);
+  if (first < 0 || (first === 0 && last === tokens.length - 1)) return text;
+  const middle = tokens.slice(first, last + 1).map((t) => t.replace(/[:.,،]+$/, ''));
+  return middle.every((t) => NUMBER_TOKEN.test(t)) ? middle.join(' ') : text;
+}

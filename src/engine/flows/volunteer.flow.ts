@@ -2,7 +2,8 @@ import { maskPhone, parseSaudiMobile } from '../../domain/phone';
 import { VOLUNTEER_STEPS, type VolunteerStep } from '../state';
 import type { Turn } from '../turn';
 import { showMainMenu } from './menu';
-import { parseFreeText, parseFullName } from './text-answers';
+import { nameErrorKey, readName, readPlace } from '../plausible';
+import { numberAnswer } from './text-answers';
 
 /** Areas a volunteer can choose; to be confirmed by the association. */
 export const VOLUNTEER_INTERESTS = ['guidance', 'teaching', 'family_support', 'translation', 'administration', 'other'] as const;
@@ -41,9 +42,9 @@ export async function onVolunteerInput(turn: Turn, choice: string | null): Promi
   const step = mode.step;
   switch (step) {
     case 'name': {
-      const name = parseFullName(turn.text);
-      if (!name) return retry(turn, 'request.errors.name');
-      draft.name = name;
+      const reading = readName(turn.text, turn.ports.translator);
+      if (!reading.ok) return retry(turn, nameErrorKey(reading.reason));
+      draft.name = reading.name;
       return goTo(turn, 'phone');
     }
     case 'phone': {
@@ -54,7 +55,7 @@ export async function onVolunteerInput(turn: Turn, choice: string | null): Promi
       return goTo(turn, 'city');
     }
     case 'city': {
-      const city = parseFreeText(turn.text, 2, 60);
+      const city = readPlace(turn.text, turn.ports.translator, 2, 60);
       if (!city) return retry(turn, 'volunteer.errors.city');
       draft.city = city;
       return goTo(turn, 'interest');
@@ -69,7 +70,7 @@ export async function onVolunteerInput(turn: Turn, choice: string | null): Promi
 }
 
 function parsePhone(turn: Turn): string | null {
-  const result = parseSaudiMobile(turn.text);
+  const result = parseSaudiMobile(numberAnswer(turn.text));
   if (result.ok) return result.e164;
   retry(turn, `request.errors.phone_${result.reason}`);
   return null;
