@@ -9,6 +9,7 @@ import { appendToDescription, continueRequest } from './flows/request.flow';
 import { checkReference } from './flows/status.flow';
 import { isKeyword, keywordList, matchOptionLoosely } from './option-words';
 import { mayBeName } from './plausible';
+import { isPrivacyQuestion } from './privacy';
 import { findReference, isBareReference } from './reference';
 import { reprompt } from './reprompt';
 import { runIntent } from './router';
@@ -20,6 +21,7 @@ import type { Turn } from './turn';
 export type Digression =
   | { type: 'human' }
   | { type: 'content'; intent: ContentIntent }
+  | { type: 'privacy' }
   | { type: 'social'; intent: 'greeting' | 'thanks' | 'goodbye' }
   | { type: 'continue' }
   | { type: 'invite_question' }
@@ -113,6 +115,10 @@ export function readDigression(turn: Turn, accepts: StepAccepts): Digression | n
   if (reference && (accepts.kind !== 'text' || isBareReference(text))) return { type: 'reference', reference };
   if (isKeyword(text, translator, 'continue')) return { type: 'continue' };
   if (isKeyword(text, translator, 'question')) return { type: 'invite_question' };
+  // A story may mention «بياناتي» or "private" in passing: in free text only a short message that starts as a question.
+  if (isPrivacyQuestion(text, translator) && (accepts.kind !== 'text' || (startsAsQuestion(turn) && normalizeForMatching(text).split(' ').length <= 15))) {
+    return { type: 'privacy' };
+  }
   const social = SOCIAL.find((s) => isKeyword(text, translator, `${s}_words`));
   if (social) return { type: 'social', intent: social };
   const classification = turn.ports.classifier.classify(text);
@@ -203,6 +209,9 @@ async function handleDigression(turn: Turn, d: Digression): Promise<void> {
     case 'content':
       turn.intent = d.intent;
       turn.say(`content:${d.intent}`);
+      return backToStep(turn);
+    case 'privacy':
+      turn.say('content:privacy');
       return backToStep(turn);
     case 'social':
       turn.intent = d.intent;

@@ -4,7 +4,8 @@ import type { Turn } from './turn';
 import { startComplaint } from './flows/complaint.flow';
 import { startHandoff } from './flows/handoff.flow';
 import { askLanguage, switchLanguage } from './flows/language.flow';
-import { answerContent, isContentIntent, mainMenuChoices, showMainMenu } from './flows/menu';
+import { answerContent, followUpChoices, isContentIntent, mainMenuChoices, showMainMenu } from './flows/menu';
+import { isPrivacyQuestion } from './privacy';
 import { continueRequest, startRequest } from './flows/request.flow';
 import { askReference, checkReference, startStatus } from './flows/status.flow';
 import { isKeyword } from './option-words';
@@ -24,6 +25,7 @@ export async function route(turn: Turn, choice: string | null): Promise<void> {
     turn.intent = 'request_status';
     return checkReference(turn, reference);
   }
+  if (isPrivacyQuestion(turn.text, translator)) return turn.ask('content:privacy', followUpChoices(turn));
   if (isKeyword(turn.text, translator, 'question')) {
     turn.intent = 'menu';
     return turn.say('digression.ask_away');

@@ -1,4 +1,6 @@
 import { readName, readPlace } from '../../src/engine/plausible';
+import { isPrivacyQuestion } from '../../src/engine/privacy';
+import { numberAnswer } from '../../src/engine/flows/text-answers';
 import { I18nTranslator } from '../../src/i18n/translator';
 import { LOCALES_DIR } from '../../src/nlu/training-data';
 
@@ -43,5 +45,32 @@ describe('names are short and say nothing else (plausible.ts)', () => {
     expect(readPlace('الخبر', translator, 2, 60)).toBe('الخبر');
     expect(readPlace('سجن القطيف', translator, 3, 100)).toBe('سجن القطيف');
     expect(readPlace('Al Khobar', translator, 2, 60)).toBe('Al Khobar');
+  });
+});
+
+describe('one number with words around it (numberAnswer)', () => {
+  it.each([
+    ['هويتي ١٣٤٠٨٧٣٧٦٧', '١٣٤٠٨٧٣٧٦٧'],
+    ['mera iqama 2568685305', '2568685305'],
+    ['جوالي 0555123456', '0555123456'],
+    ['الرقم ٠٥٥٥١٢٣٤٥٦', '٠٥٥٥١٢٣٤٥٦'],
+    ['my number: 055 512 3456', '055 512 3456'],
+    ['0555123456', '0555123456'],
+  ])('«%s» gives «%s»', (text, number) => {
+    expect(numberAnswer(text)).toBe(number);
+  });
+
+  it('words between numbers are not one number', () => {
+    expect(numberAnswer('0555123456 or 0555987654')).toBe('0555123456 or 0555987654');
+  });
+});
+
+describe('questions about one\'s data (isPrivacyQuestion)', () => {
+  it.each(['هل بياناتي سريه', 'وش تبون بالجوال', 'ليش تبون اسمه', 'why do you need my iqama?', 'is my data safe', 'who can see my information', 'aap ko mera number kyun chahiye'])('«%s» asks about privacy', (text) => {
+    expect(isPrivacyQuestion(text, translator)).toBe(true);
+  });
+
+  it.each(['ابي اعدل بياناتي', 'my data is wrong', 'is my name correct', 'وش الاوراق المطلوبة'])('«%s» does not', (text) => {
+    expect(isPrivacyQuestion(text, translator)).toBe(false);
   });
 });
