@@ -9,7 +9,7 @@ import { appendToDescription, continueRequest } from './flows/request.flow';
 import { checkReference } from './flows/status.flow';
 import { isKeyword, keywordList, matchOptionLoosely } from './option-words';
 import { mayBeName } from './plausible';
-import { isPrivacyQuestion } from './privacy';
+import { isPrivacyQuestion, isQuestionText } from './privacy';
 import { findReference, isBareReference } from './reference';
 import { reprompt } from './reprompt';
 import { runIntent } from './router';
@@ -61,15 +61,12 @@ export async function checkDigression(turn: Turn, choice: string | null): Promis
     return { handled: true };
   }
   if (choice) return { handled: false, choice };
-  if (readsAsMoreDescription(turn)) {
-    turn.state.pendingAnswer = { step: stepKey(turn.state.mode), text: turn.text, intent: APPEND };
-    turn.ask('request.append_offer', [turn.choice('confirm:yes', 'request.append_yes'), turn.choice('confirm:no', 'request.append_no')]);
-    return { handled: true };
-  }
+  if (afterDescription(turn) && startsAsMore(turn)) return offerAppend(turn);
   // An option named inside a longer message («انا زوجته») answers the step, unless it is a question.
   const loose = accepts.kind === 'options' && !startsAsQuestion(turn) && turn.command === null;
   const named = loose ? matchOptionLoosely(turn.text, turn.previousChoices, turn.ports.translator) : null;
   if (named && !isSureQuestionOrPerson(turn)) return { handled: false, choice: named };
+  if (afterDescription(turn) && readsAsStory(turn)) return offerAppend(turn);
   const d = readDigression(turn, accepts);
   if (!d) return { handled: false, choice: null };
   await handleDigression(turn, d);
@@ -81,16 +78,35 @@ const APPEND = 'append';
 
 /**
  * At the summary or the attestation (right after the description), a message that starts like
- * more of it («وايضا …», "also …", "aur …") is the rest of a story sent in parts: never dropped,
- * offered to be appended with one short question.
+ * more of it («وايضا …», "also …", "aur …"), or a sentence of the story that is no option, no
+ * question and nothing else the bot is sure of, is the rest of a story sent in parts: never
+ * dropped, offered to be appended with one short question.
  */
-function readsAsMoreDescription(turn: Turn): boolean {
+function afterDescription(turn: Turn): boolean {
   const mode = turn.state.mode;
-  if (mode.type !== 'request' || (mode.step !== 'summary' && mode.step !== 'attest') || !turn.state.draft?.description) return false;
+  return mode.type === 'request' && (mode.step === 'summary' || mode.step === 'attest') && Boolean(turn.state.draft?.description);
+}
+
+function startsAsMore(turn: Turn): boolean {
   const tokens = normalizeForMatching(turn.text).split(' ');
   if (tokens.length < 3) return false;
   const words = keywordList(turn.ports.translator, 'append_words');
   return words.some((w) => tokens.slice(0, w.split(' ').length).join(' ') === w);
+}
+
+/** Words of a sentence that goes on with the story («الايجار متاخر علينا ثلاث شهور»): no question, nothing the classifier is sure of. */
+const STORY_WORDS = 5;
+
+function readsAsStory(turn: Turn): boolean {
+  if (turn.command !== null || isQuestion(turn) || normalizeForMatching(turn.text).split(' ').length < STORY_WORDS) return false;
+  const c = turn.ports.classifier.classify(turn.text);
+  return !(c.type === 'intent' && c.confidence >= SURE);
+}
+
+function offerAppend(turn: Turn): DigressionOutcome {
+  turn.state.pendingAnswer = { step: stepKey(turn.state.mode), text: turn.text, intent: APPEND };
+  turn.ask('request.append_offer', [turn.choice('confirm:yes', 'request.append_yes'), turn.choice('confirm:no', 'request.append_no')]);
+  return { handled: true };
 }
 
 const SOCIAL = ['greeting', 'thanks', 'goodbye'] as const;
@@ -185,9 +201,7 @@ export function mayBeAnswer(turn: Turn, accepts: StepAccepts): boolean {
 
 /** A "?" or «؟», or a question word anywhere: a name never holds one. */
 function isQuestion(turn: Turn): boolean {
-  if (/[?؟]/.test(turn.text)) return true;
-  const words = new Set(normalizeForMatching(turn.text).split(' '));
-  return questionWords(turn).some((w) => words.has(w));
+  return isQuestionText(turn.text, turn.ports.translator);
 }
 
 /** A description may mention a question word in passing; only a "?" or a leading question word counts. */

@@ -17,7 +17,8 @@ export function isPrivacyQuestion(text: string, translator: Translator): boolean
 /** Longer messages are stories or requests that mention data in passing. */
 const MAX_WORDS = 20;
 
-function isQuestionText(text: string, translator: Translator): boolean {
+/** A "?" or «؟», or a question word anywhere: a name never holds one. */
+export function isQuestionText(text: string, translator: Translator): boolean {
   if (/[?؟]/.test(text)) return true;
   const words = new Set(normalizeForMatching(text).split(' '));
   return keywordList(translator, 'question_words').some((w) => words.has(w));
