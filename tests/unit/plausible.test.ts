@@ -11,6 +11,7 @@ describe('names are short and say nothing else (plausible.ts)', () => {
     ['ما ابي اعطيكم اسمي'],
     ['وش فايدة الاسم'],
     ['انا ما اعرف اكتب زين'],
+    ['ما اعرف اكتب'],
     ['i dont understand'],
     ['what is iqama'],
     ['ليش تبون اسمه'],
@@ -29,6 +30,8 @@ describe('names are short and say nothing else (plausible.ts)', () => {
     ['ام محمد الدوسري', 'ام محمد الدوسري'],
     ['Muhammad Aslam', 'Muhammad Aslam'],
     ['محمد بن عبدالله بن سعد العتيبي', 'محمد بن عبدالله بن سعد العتيبي'],
+    ['زين العابدين آل ثاني', 'زين العابدين آل ثاني'],
+    ['Will Johnson', 'Will Johnson'],
   ])('«%s» gives the name «%s» without its prefix', (text, name) => {
     expect(readName(text, translator)).toEqual({ ok: true, name });
   });
