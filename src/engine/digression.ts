@@ -96,9 +96,14 @@ function startsAsMore(turn: Turn): boolean {
 
 /** Words of a sentence that goes on with the story («الايجار متاخر علينا ثلاث شهور»): no question, nothing the classifier is sure of. */
 const STORY_WORDS = 5;
+/** Words from which a message that does not open as a question is a part of the story whatever it mentions (a second part of a long text). */
+const LONG_STORY_WORDS = 15;
 
 function readsAsStory(turn: Turn): boolean {
-  if (turn.command !== null || isQuestion(turn) || normalizeForMatching(turn.text).split(' ').length < STORY_WORDS) return false;
+  const words = normalizeForMatching(turn.text).split(' ').length;
+  if (turn.command !== null || words < STORY_WORDS) return false;
+  if (words >= LONG_STORY_WORDS) return !startsAsQuestion(turn);
+  if (isQuestion(turn)) return false;
   const c = turn.ports.classifier.classify(turn.text);
   return !(c.type === 'intent' && c.confidence >= SURE);
 }
