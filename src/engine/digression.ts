@@ -5,11 +5,13 @@ import { normalizeForMatching } from '../nlu/normalize';
 import { isContentIntent, type ContentIntent } from './flows/menu';
 import { startHandoff } from './flows/handoff.flow';
 import { askLanguage, switchLanguage } from './flows/language.flow';
-import { appendToDescription, continueRequest } from './flows/request.flow';
+import { continueRequest } from './flows/request.flow';
 import { checkReference } from './flows/status.flow';
-import { isKeyword, keywordList, matchOptionLoosely } from './option-words';
+import { isKeyword, matchOptionLoosely } from './option-words';
 import { mayBeName } from './plausible';
-import { isPrivacyQuestion, isQuestionText } from './privacy';
+import { isPrivacyQuestion } from './privacy';
+import { isQuestionText, MAYBE, startsAsQuestionText, SURE } from './reading';
+import { answerAppendOffer, isAppendOffer, offerAppendIfMore } from './more-description';
 import { findReference, isBareReference } from './reference';
 import { reprompt } from './reprompt';
 import { runIntent } from './router';
@@ -46,9 +48,8 @@ export async function checkDigression(turn: Turn, choice: string | null): Promis
   const pending = turn.state.pendingAnswer;
   turn.state.pendingAnswer = null;
   if (pending && pending.step === stepKey(turn.state.mode) && (choice === 'confirm:yes' || choice === 'confirm:no')) {
-    if (pending.intent === APPEND) {
-      if (choice === 'confirm:yes') appendToDescription(turn, pending.text);
-      else reprompt(turn);
+    if (isAppendOffer(pending)) {
+      answerAppendOffer(turn, pending, choice === 'confirm:yes');
       return { handled: true };
     }
     if (choice === 'confirm:yes') {
@@ -61,68 +62,19 @@ export async function checkDigression(turn: Turn, choice: string | null): Promis
     return { handled: true };
   }
   if (choice) return { handled: false, choice };
-  if (afterDescription(turn) && startsAsMore(turn)) return offerAppend(turn);
+  if (offerAppendIfMore(turn, true)) return { handled: true };
   // An option named inside a longer message («انا زوجته») answers the step, unless it is a question.
   const loose = accepts.kind === 'options' && !startsAsQuestion(turn) && turn.command === null;
   const named = loose ? matchOptionLoosely(turn.text, turn.previousChoices, turn.ports.translator) : null;
   if (named && !isSureQuestionOrPerson(turn)) return { handled: false, choice: named };
-  if (afterDescription(turn) && readsAsStory(turn)) return offerAppend(turn);
+  if (offerAppendIfMore(turn, false)) return { handled: true };
   const d = readDigression(turn, accepts);
   if (!d) return { handled: false, choice: null };
   await handleDigression(turn, d);
   return { handled: true };
 }
 
-/** The pending answer's mark for "more of the description", offered to be appended. */
-const APPEND = 'append';
-
-/**
- * At the summary or the attestation (right after the description), a message that starts like
- * more of it («وايضا …», "also …", "aur …"), or a sentence of the story that is no option, no
- * question and nothing else the bot is sure of, is the rest of a story sent in parts: never
- * dropped, offered to be appended with one short question.
- */
-function afterDescription(turn: Turn): boolean {
-  const mode = turn.state.mode;
-  return mode.type === 'request' && (mode.step === 'summary' || mode.step === 'attest') && Boolean(turn.state.draft?.description);
-}
-
-function startsAsMore(turn: Turn): boolean {
-  const tokens = normalizeForMatching(turn.text).split(' ');
-  if (tokens.length < 3) return false;
-  const words = keywordList(turn.ports.translator, 'append_words');
-  return words.some((w) => tokens.slice(0, w.split(' ').length).join(' ') === w);
-}
-
-/** Words of a sentence that goes on with the story («الايجار متاخر علينا ثلاث شهور»): no question, nothing the classifier is sure of. */
-const STORY_WORDS = 5;
-/** Words from which a message that does not open as a question is a part of the story whatever it mentions (a second part of a long text). */
-const LONG_STORY_WORDS = 15;
-
-function readsAsStory(turn: Turn): boolean {
-  const words = normalizeForMatching(turn.text).split(' ').length;
-  if (turn.command !== null || words < STORY_WORDS) return false;
-  if (words >= LONG_STORY_WORDS) return !startsAsQuestion(turn);
-  if (isQuestion(turn)) return false;
-  const c = turn.ports.classifier.classify(turn.text);
-  return !(c.type === 'intent' && c.confidence >= SURE);
-}
-
-function offerAppend(turn: Turn): DigressionOutcome {
-  turn.state.pendingAnswer = { step: stepKey(turn.state.mode), text: turn.text, intent: APPEND };
-  turn.ask('request.append_offer', [turn.choice('confirm:yes', 'request.append_yes'), turn.choice('confirm:no', 'request.append_no')]);
-  return { handled: true };
-}
-
 const SOCIAL = ['greeting', 'thanks', 'goodbye'] as const;
-/**
- * Classifier confidence above which a message that reads like a name is taken as the intent
- * (intent phrases score about 0.999); between MAYBE and SURE the person is asked; below, it is
- * the name ("Muhammad Aslam" scores 0.87 as a greeting). Also the bar for leaving a step for
- * another flow.
- */
-const SURE = 0.99;
-const MAYBE = 0.9;
 
 /** Reads the message against the step's declaration; null when it is (or may be) the answer. */
 export function readDigression(turn: Turn, accepts: StepAccepts): Digression | null {
@@ -204,20 +156,12 @@ export function mayBeAnswer(turn: Turn, accepts: StepAccepts): boolean {
   return !isQuestion(turn);
 }
 
-/** A "?" or «؟», or a question word anywhere: a name never holds one. */
 function isQuestion(turn: Turn): boolean {
   return isQuestionText(turn.text, turn.ports.translator);
 }
 
-/** A description may mention a question word in passing; only a "?" or a leading question word counts. */
 function startsAsQuestion(turn: Turn): boolean {
-  if (/[?؟]\s*$/.test(turn.text)) return true;
-  const first = normalizeForMatching(turn.text).split(' ')[0] ?? '';
-  return questionWords(turn).includes(first);
-}
-
-function questionWords(turn: Turn): string[] {
-  return keywordList(turn.ports.translator, 'question_words');
+  return startsAsQuestionText(turn.text, turn.ports.translator);
 }
 
 async function handleDigression(turn: Turn, d: Digression): Promise<void> {

@@ -1,6 +1,10 @@
 import { normalizeForMatching } from '../nlu/normalize';
-import { containsKeyword, keywordList } from './option-words';
+import { containsKeyword } from './option-words';
+import { isQuestionText } from './reading';
 import type { Translator } from './ports';
+
+/** Longer messages are stories or requests that mention data in passing. */
+const MAX_WORDS = 20;
 
 /**
  * «هل بياناتي سريه», «وش تبون بالجوال», "why do you need my iqama": a question about what happens
@@ -14,12 +18,3 @@ export function isPrivacyQuestion(text: string, translator: Translator): boolean
   return words <= MAX_WORDS && isQuestionText(text, translator) && containsKeyword(text, translator, 'privacy_words');
 }
 
-/** Longer messages are stories or requests that mention data in passing. */
-const MAX_WORDS = 20;
-
-/** A "?" or «؟», or a question word anywhere: a name never holds one. */
-export function isQuestionText(text: string, translator: Translator): boolean {
-  if (/[?؟]/.test(text)) return true;
-  const words = new Set(normalizeForMatching(text).split(' '));
-  return keywordList(translator, 'question_words').some((w) => words.has(w));
-}
