@@ -68,6 +68,11 @@ function stripAround(text: string, translator: Translator): string[] {
   return words;
 }
 
+/** Errors that name the way out themselves (menu, cancel, staff). */
+export function namesWayOut(errorKey: string): boolean {
+  return errorKey === 'request.errors.not_name';
+}
+
 /** The error a step says for a name it cannot take (the not-a-name one explains why and names the way out). */
 export function nameErrorKey(reason: Exclude<NameReading, { ok: true }>['reason']): string {
   if (reason === 'not_name') return 'request.errors.not_name';

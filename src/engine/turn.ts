@@ -52,14 +52,15 @@ export class Turn {
 
   /**
    * The open step did not get its answer. From the second miss in a row at the same step, the
-   * re-ask also names the way out (menu, cancel, staff): a step never traps a person.
+   * re-ask also names the way out (menu, cancel, staff): a step never traps a person. Not
+   * twice: `wayOutNamed` when the error just said has named it already.
    */
-  missed(): void {
+  missed(wayOutNamed = false): void {
     const step = stepKey(this.state.mode);
     const count = this.state.misses?.step === step ? this.state.misses.count + 1 : 1;
     this.state.misses = { step, count };
     this.missedThisTurn = true;
-    if (count >= 2) this.say('understanding.way_out');
+    if (count >= 2 && !wayOutNamed) this.say('understanding.way_out');
   }
 
   t(key: string, params?: Params): string {

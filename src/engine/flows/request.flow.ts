@@ -13,7 +13,7 @@ import {
 import type { RequestStep } from '../state';
 import type { Turn } from '../turn';
 import { showMainMenu } from './menu';
-import { nameErrorKey, readName, readPlace } from '../plausible';
+import { nameErrorKey, namesWayOut, readName, readPlace } from '../plausible';
 import { numberAnswer, parseFreeText } from './text-answers';
 import {
   attestedData,
@@ -177,7 +177,7 @@ function pickFrom(choice: string | null, prefix: string, allowed: readonly strin
 
 function reject(turn: Turn, errorKey: string): false {
   turn.say(errorKey);
-  turn.missed();
+  turn.missed(namesWayOut(errorKey));
   promptRequest(turn);
   return false;
 }

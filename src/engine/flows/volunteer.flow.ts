@@ -2,7 +2,7 @@ import { maskPhone, parseSaudiMobile } from '../../domain/phone';
 import { VOLUNTEER_STEPS, type VolunteerStep } from '../state';
 import type { Turn } from '../turn';
 import { showMainMenu } from './menu';
-import { nameErrorKey, readName, readPlace } from '../plausible';
+import { nameErrorKey, namesWayOut, readName, readPlace } from '../plausible';
 import { numberAnswer } from './text-answers';
 
 /** Areas a volunteer can choose; to be confirmed by the association. */
@@ -78,7 +78,7 @@ function parsePhone(turn: Turn): string | null {
 
 function retry(turn: Turn, errorKey: string): void {
   turn.say(errorKey);
-  turn.missed();
+  turn.missed(namesWayOut(errorKey));
   promptVolunteer(turn);
 }
 
