@@ -28,9 +28,14 @@ export class InboundGateway implements InboundSink {
     const convId = this.log.conversationIdOf(message);
     const admission = await this.mailbox.admit(convId);
     if (admission.type === 'refused') return this.refuse(message, convId, admission);
-    const outcome = await this.log.recordInbound(message, new Date());
+    const outcome = await this.log.recordInbound(message, new Date()).catch(async (error: unknown) => {
+      await this.mailbox.unadmit(convId).catch(() => undefined);
+      throw error;
+    });
     if (outcome.type === 'duplicate') {
-      if (outcome.pending && (await this.mailbox.repush(convId, outcome.id))) await this.turns.schedule(convId);
+      await this.mailbox.unadmit(convId);
+      // Only into the stored message's own conversation, and only if it is not in its mailbox already.
+      if (outcome.pending && (await this.mailbox.requeue(outcome.conversationId, outcome.id)) === 'schedule') await this.turns.schedule(outcome.conversationId);
       return 'duplicate';
     }
     if (await this.mailbox.push(convId, outcome.id)) await this.turns.schedule(convId);

@@ -48,33 +48,41 @@ export async function processTurns(deps: TurnDeps, convId: string): Promise<void
   let toSend: ChannelId | null = null;
   for (const id of ids) {
     const handled = await deps.records.exclusive(convId, () => handleOne(deps, convId, id));
-    if (handled.replied) toSend = handled.channel;
+    // Also when this message added nothing: replies left unsent by an earlier failure go out now.
+    if (handled.outboxPending && handled.channel) toSend = handled.channel;
     await deps.mailbox.done(convId, id);
   }
   if (toSend) await requestSend(deps.sendDeps, deps.send, convId, toSend, true);
 }
 
-async function handleOne(deps: TurnDeps, convId: string, inboundId: string): Promise<{ channel: ChannelId | null; replied: boolean }> {
+interface Handled {
+  channel: ChannelId | null;
+  /** Whether the conversation has replies waiting to be sent after this message. */
+  outboxPending: boolean;
+}
+
+async function handleOne(deps: TurnDeps, convId: string, inboundId: string): Promise<Handled> {
   const [loaded, doc] = await Promise.all([deps.log.loadInbound(inboundId), deps.records.load(convId)]);
-  if (!loaded) return { channel: null, replied: false };
+  const pending = doc?.outboxPending === true;
+  if (!loaded) return { channel: (doc?.channel as ChannelId | undefined) ?? null, outboxPending: pending };
   const { message } = loaded;
   if (loaded.done || deps.records.hasProcessed(doc, inboundId)) {
     if (!loaded.done) deps.done.add(inboundId);
-    return { channel: message.channel, replied: false };
+    return { channel: message.channel, outboxPending: pending };
   }
   // Overtaken (its job outlasted a fault, or recovery found it later): the chat has moved on,
   // and a stale "1" or "نعم" must not answer whatever question is open now.
   if (doc?.lastStoredAt && doc.lastStoredAt.getTime() >= loaded.storedAt.getTime() + OVERTAKEN_GAP_MS) {
     deps.logger.warn({ inboundId }, 'inbound message overtaken by a later one; not run');
     await deps.log.markInbound(inboundId, 'superseded');
-    return { channel: message.channel, replied: false };
+    return { channel: message.channel, outboxPending: pending };
   }
   const sender = deps.senders.get(message.channel);
   if (sender?.typing) void sender.typing({ account: message.account, recipient: message.sender }).catch(() => undefined);
   const decided = await deps.engine.decide(message, doc ? deps.records.stateOf(doc) : null);
-  await commit(deps, doc, message, inboundId, loaded.storedAt, decided.state, decided.result);
+  const committed = await commit(deps, doc, message, inboundId, loaded.storedAt, decided.state, decided.result);
   deps.done.add(inboundId);
-  return { channel: message.channel, replied: decided.result.replies.length > 0 };
+  return { channel: message.channel, outboxPending: committed.outboxPending === true };
 }
 
 function commit(deps: TurnDeps, doc: ConversationRecord | null, message: InboundMessage, inboundId: string, storedAt: Date, state: Parameters<ConversationRecords['commitTurn']>[2]['state'], result: EngineResult): Promise<ConversationRecord> {

@@ -32,8 +32,15 @@ export const DEFAULT_ADMISSION: AdmissionLimits = { perSenderPerMinute: 20, back
 
 export type Admission = { type: 'ok' } | { type: 'refused'; reason: 'too_fast' | 'backlog' | 'overloaded'; retryAfterMs: number };
 
-/** A turn flag outlives any batch of turns; a crashed holder's flag expires and the next message reschedules. */
-const TURN_FLAG_MS = 5 * 60_000;
+/**
+ * A turn flag outlives a batch of turns (the running job refreshes it); a flag whose job was never
+ * queued (a crash between push and schedule) or was lost expires, and the next message, or the
+ * recovery sweep, queues the conversation again. A job waiting longer than this in a long queue
+ * may get a twin: harmless, the conversation lock and the processed ids make it a no-op.
+ */
+const TURN_FLAG_MS = 60_000;
+/** Mailboxes of conversations that went quiet are not kept for ever (the recovery sweep puts back what matters). */
+const MAILBOX_TTL_S = 2 * 86_400;
 /** A send flag outlives any one send call (platform calls time out well before). */
 const SEND_FLAG_MS = 3 * 60_000;
 const DAY_S = 86_400;
@@ -44,19 +51,27 @@ if g >= tonumber(ARGV[1]) then return {'overloaded', redis.call('PTTL', KEYS[1])
 local s = tonumber(redis.call('GET', KEYS[2]) or '0')
 if s >= tonumber(ARGV[2]) then return {'too_fast', redis.call('PTTL', KEYS[2])} end
 if redis.call('LLEN', KEYS[3]) >= tonumber(ARGV[3]) then return {'backlog', 0} end
+if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], 1000) end
+if redis.call('INCR', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], 60000) end
 return {'ok', 0}`;
+
+const UNADMIT = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+return 0`;
 
 const PUSH = `
 redis.call('RPUSH', KEYS[1], ARGV[1])
-if redis.call('INCR', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], 60000) end
-if redis.call('INCR', KEYS[4]) == 1 then redis.call('PEXPIRE', KEYS[4], 1000) end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
 if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return 1 end
 return 0`;
 
-const REPUSH = `
-redis.call('RPUSH', KEYS[1], ARGV[1])
-if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return 1 end
-return 0`;
+const REQUEUE = `
+local queued = redis.call('LPOS', KEYS[1], ARGV[1])
+if not queued then redis.call('RPUSH', KEYS[1], ARGV[1]) end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return 2 end
+if queued then return 0 end
+return 1`;
 
 const FINISH_TURNS = `
 if redis.call('LLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) return 0 end
@@ -108,7 +123,11 @@ export class Mailbox {
     return `${this.prefix}:rate:${convId}:${Math.floor(Date.now() / 60_000)}`;
   }
 
-  /** Whether a new message of this conversation may be stored now. */
+  /**
+   * Whether a new message of this conversation may be stored now. Admission reserves its place in
+   * the limits in the same script that checks them, so concurrent messages (webhooks deliver in
+   * parallel) cannot all slip under a limit; {@link unadmit} gives the place back.
+   */
   async admit(convId: string): Promise<Admission> {
     const { perSenderPerMinute, backlogCap, globalPerSecond } = this.limits;
     const keys = [this.globalKey(), this.senderKey(convId), this.key('mb', convId)];
@@ -125,15 +144,29 @@ export class Mailbox {
     }
   }
 
-  /** Appends a stored message to its conversation's mailbox; true when the caller must queue the conversation's job. */
-  async push(convId: string, inboundId: string): Promise<boolean> {
-    const keys = [this.key('mb', convId), this.key('turn', convId), this.senderKey(convId), this.globalKey()];
-    return (await this.redis.eval(PUSH, 4, ...keys, inboundId, TURN_FLAG_MS)) === 1;
+  /** Gives back an admission that stored nothing (a duplicate, or the store failed). */
+  async unadmit(convId: string): Promise<void> {
+    await this.redis.eval(UNADMIT, 2, this.globalKey(), this.senderKey(convId));
   }
 
-  /** Puts a message back (recovery, or a redelivered message never queued); true when the caller must queue the job. Not counted against the limits. */
-  async repush(convId: string, inboundId: string): Promise<boolean> {
-    return (await this.redis.eval(REPUSH, 2, this.key('mb', convId), this.key('turn', convId), inboundId, TURN_FLAG_MS)) === 1;
+  /** Appends a stored message to its conversation's mailbox; true when the caller must queue the conversation's job. */
+  async push(convId: string, inboundId: string): Promise<boolean> {
+    return (await this.redis.eval(PUSH, 2, this.key('mb', convId), this.key('turn', convId), inboundId, TURN_FLAG_MS, MAILBOX_TTL_S)) === 1;
+  }
+
+  /**
+   * Recovery's way back in: `waiting` when the message is still in its mailbox behind a live job
+   * (not stalled, only slow: nothing to do, and it does not count as a recovery); `requeued` when
+   * it was put back or its conversation had no job; `schedule` when the caller must queue the job.
+   */
+  async requeue(convId: string, inboundId: string): Promise<'waiting' | 'requeued' | 'schedule'> {
+    const r = (await this.redis.eval(REQUEUE, 2, this.key('mb', convId), this.key('turn', convId), inboundId, TURN_FLAG_MS)) as number;
+    return r === 0 ? 'waiting' : r === 2 ? 'schedule' : 'requeued';
+  }
+
+  /** True for one process a minute: the recovery sweep runs in one place at a time. */
+  async claimSweep(everyMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}:recovery-sweep`, '1', 'PX', Math.max(everyMs - 1000, 1000), 'NX')) === 'OK';
   }
 
   /** The next inbound ids of a conversation, oldest first, without removing them (a crash leaves them there). */

@@ -16,8 +16,15 @@ const CONVERSATION_BATCH = 1000;
 export interface RecoveryDeps {
   log: MessageLogRepository;
   records: Pick<ConversationRecords, 'stalledOutboxes'>;
-  /** Puts a stored message back into its conversation's mailbox (and queues the conversation if idle). */
-  requeue(conversationId: string, inboundId: string): Promise<void>;
+  /**
+   * Puts a stored message back into its conversation's mailbox (and queues the conversation if it
+   * has no job); `waiting` when it is still there behind a live job, which is not a stall.
+   */
+  requeue(conversationId: string, inboundId: string): Promise<'waiting' | 'requeued'>;
+  /** Takes the removal of a message given up on from its mailbox. */
+  forget(conversationId: string, inboundId: string): Promise<void>;
+  /** Whether this process runs this minute's sweep (one process at a time). */
+  claimSweep?(): Promise<boolean>;
   /** Has a conversation's pending replies sent (unless someone is sending them already). */
   resend(conversationId: string, channel: ChannelId): Promise<void>;
   logger: Logger;
@@ -45,14 +52,15 @@ export async function recoverStalled(deps: RecoveryDeps, now: Date, afterMs = RE
   const report: RecoveryReport = { inbound: 0, failed: 0, conversations: 0 };
   for (const item of await deps.log.stalledInbound(before, INBOUND_BATCH)) {
     await each(deps, async () => {
+      if ((await deps.requeue(item.conversationId, item.id)) === 'waiting') return;
       if ((await deps.log.noteRecovery(item.id)) > MAX_RECOVERIES) {
         await deps.log.markInbound(item.id, 'failed');
+        await deps.forget(item.conversationId, item.id);
         deps.logger.error({ inboundId: item.id }, 'inbound message given up after repeated recoveries');
         report.failed += 1;
         await deps.apologise?.(item.id);
         return;
       }
-      await deps.requeue(item.conversationId, item.id);
       report.inbound += 1;
     });
   }
@@ -97,7 +105,8 @@ export function startRecovery(deps: RecoveryDeps, everyMs = RECOVERY_EVERY_MS): 
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    recoverStalled(deps, new Date())
+    Promise.resolve(deps.claimSweep ? deps.claimSweep() : true)
+      .then((mine) => (mine ? recoverStalled(deps, new Date()) : undefined))
       .catch((error: unknown) => deps.logger.error({ err: { message: errorMessage(error) } }, 'recovery sweep failed'))
       .finally(() => {
         running = false;

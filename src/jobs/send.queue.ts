@@ -7,11 +7,15 @@ import type { Mailbox } from './mailbox';
 import { drainOutbox, type OutboxSenderDeps } from './outbox-sender';
 
 export const SEND_QUEUE = 'basirah-send';
+/** After a fault while sending, the flush job tries again this much later. */
+const FAULT_RETRY_MS = 2_000;
 
 /** Job payload: the conversation whose replies to send, and the send flag's owner token (a random id) it carries. */
 export interface SendJob {
   conversationId: string;
   owner: string;
+  /** The first bubble's send slot is already reserved for when the job runs. */
+  slotReserved?: boolean;
 }
 
 export interface SendDeps extends OutboxSenderDeps {
@@ -79,15 +83,21 @@ async function sendAsOwner(
   local: (s: ChannelSender) => boolean,
 ): Promise<void> {
   let gen = firstGen;
+  let slotReserved = job.slotReserved === true;
   for (let round = 0; round < 50; round += 1) {
-    const result = await drainOutbox(deps, job.conversationId, local);
-    if (result.type === 'later') return queue.handOver(deps.mailbox, job, channel, result.delayMs);
-    if (result.type === 'elsewhere') return queue.handOver(deps.mailbox, job, channel);
+    const result = await drainOutbox(deps, job.conversationId, local, slotReserved).catch((error: unknown) => {
+      // A fault mid-drain (a database blip, a busy lock) must not leave the flag held by nobody.
+      deps.logger.warn({ err: { message: errorMessage(error) } }, 'sending failed; a flush job tries again');
+      return { type: 'later' as const, delayMs: FAULT_RETRY_MS, slotReserved: false };
+    });
+    slotReserved = false;
+    if (result.type === 'later') return queue.handOver(deps.mailbox, { conversationId: job.conversationId, owner: job.owner, slotReserved: result.slotReserved }, channel, result.delayMs);
+    if (result.type === 'elsewhere') return queue.handOver(deps.mailbox, { conversationId: job.conversationId, owner: job.owner }, channel);
     const next = await deps.mailbox.releaseSend(job.conversationId, gen, job.owner);
     if (next === 'released' || next === 'lost') return;
     gen = next;
   }
-  return queue.handOver(deps.mailbox, job, channel);
+  return queue.handOver(deps.mailbox, { conversationId: job.conversationId, owner: job.owner }, channel);
 }
 
 /** A flush job: takes over the send flag it carries and sends what this process can send. */

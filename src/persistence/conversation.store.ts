@@ -5,8 +5,15 @@ import type { FieldCipher } from '../security/field-cipher';
 import { rawCollection, type ConversationDoc, type Models } from './models';
 import { isDuplicateKeyError } from './mongo-errors';
 
-/** What is sealed: answers in progress and the last replies (which may quote them). */
-type SealedPart = Pick<ConversationState, 'draft' | 'volunteerDraft' | 'lastResult' | 'lastMessageKey'>;
+/**
+ * What stays readable for operations: where the conversation is, never what the person wrote.
+ * Everything else — answers in progress, a typed answer awaiting confirmation, the last replies
+ * (which may quote them), the offered choices (which may show a masked phone) and whatever a later
+ * state version adds — is sealed as one blob. A whitelist, so a new field is sealed by default.
+ */
+const PLAIN_KEYS = ['v', 'language', 'languageSource', 'mode', 'misunderstandings', 'lastInboundAt'] as const;
+type PlainPart = Pick<ConversationState, (typeof PLAIN_KEYS)[number]>;
+type SealedPart = Omit<ConversationState, (typeof PLAIN_KEYS)[number]>;
 
 /** Conversation id: an HMAC of channel, account and sender, so phone numbers never appear as keys. */
 export function conversationId(cipher: FieldCipher, ref: ConversationRef): string {
@@ -16,8 +23,10 @@ export function conversationId(cipher: FieldCipher, ref: ConversationRef): strin
 /** The engine's state from a stored conversation document. */
 export function stateFromDoc(cipher: FieldCipher, doc: Pick<ConversationDoc, 'state' | 'formsSealed' | 'rev'>): StoredConversation {
   const forms = doc.formsSealed ? (JSON.parse(cipher.open(doc.formsSealed)) as Partial<SealedPart>) : {};
+  // Documents written before everything but PLAIN_KEYS was sealed keep some fields in `state`: both merge.
   const state = {
     ...doc.state,
+    ...forms,
     draft: forms.draft ?? null,
     volunteerDraft: forms.volunteerDraft ?? null,
     lastResult: forms.lastResult ?? null,
@@ -28,15 +37,17 @@ export function stateFromDoc(cipher: FieldCipher, doc: Pick<ConversationDoc, 'st
 
 /** The fields of a conversation document that hold the engine's state (sealed where personal). */
 export function stateFields(cipher: FieldCipher, state: ConversationState, now: Date): Pick<ConversationDoc, 'language' | 'modeType' | 'state' | 'formsSealed' | 'updatedAt'> {
-  // The last message key holds the platform message id, which can embed a phone number.
-  const { draft, volunteerDraft, lastResult, lastMessageKey, ...plain } = state;
-  const sealedPart: SealedPart = { draft, volunteerDraft, lastResult, lastMessageKey };
-  const hasForms = draft !== null || volunteerDraft !== null || lastResult !== null || lastMessageKey !== null;
+  const plain: Partial<PlainPart> = {};
+  const sealedPart: Record<string, unknown> = { ...state };
+  for (const key of PLAIN_KEYS) {
+    Object.assign(plain, { [key]: state[key] });
+    delete sealedPart[key];
+  }
   return {
     language: state.language,
     modeType: state.mode.type,
-    state: plain as unknown as Record<string, unknown>,
-    formsSealed: hasForms ? cipher.seal(JSON.stringify(sealedPart)) : null,
+    state: plain as Record<string, unknown>,
+    formsSealed: cipher.seal(JSON.stringify(sealedPart)),
     updatedAt: now,
   };
 }

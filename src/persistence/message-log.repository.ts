@@ -29,8 +29,18 @@ export function maskLongNumbers(text: string): string {
   });
 }
 
-/** A reply that left a conversation's outbox; `externalId` is the platform's id in clear (digested when stored). */
+/** A reply's outbound-log row, as claimed. */
 export type OutboundOutcome = OutboundDoc;
+
+/** How a claimed send ended; `externalId` is the platform's id in clear (digested when stored). */
+export interface OutboundSettlement {
+  id: string;
+  channel: ChannelId;
+  status: 'sent' | 'failed' | 'unknown';
+  externalId: string | null;
+  error: string | null;
+  at: Date;
+}
 
 /** Inbound record and outbound log, with message text and ids sealed. */
 export class MessageLogRepository {
@@ -153,17 +163,40 @@ export class MessageLogRepository {
   }
 
   /**
-   * Adds replies that left their outbox (sent, failed, unknown) to the outbound log; a batch
-   * written twice adds nothing twice. The platform's message id is kept only as a digest.
+   * Claims a reply for sending by inserting its outbound-log row (`sending`) under the bubble's id:
+   * a unique insert, so of any number of senders racing — other processes, a job run twice, an
+   * owner whose lock lapsed — exactly one wins, on MongoDB and FerretDB alike. Returns the status
+   * of the row that was there when the claim lost.
    */
-  async recordOutbound(outcomes: readonly OutboundOutcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
-    const docs = outcomes.map((o) => ({ ...o, externalId: o.externalId ? this.externalDigest(o.channel as ChannelId, o.externalId) : null }));
+  async claimOutbound(row: OutboundOutcome): Promise<{ claimed: true } | { claimed: false; status: OutboundDoc['status'] }> {
     try {
-      await this.outbound.insertMany(docs, { ordered: false });
+      await this.outbound.insertOne({ ...row, status: 'sending', externalId: null });
+      return { claimed: true };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
+      const existing = await this.outbound.findOne({ _id: row._id });
+      // Released between our insert and this read: it is claimable again, next time round.
+      return { claimed: false, status: existing?.status ?? 'pending' };
     }
+  }
+
+  /** Records how a claimed send ended. The platform's message id is kept only as a digest. */
+  async settleOutbound(updates: readonly OutboundSettlement[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.outbound.bulkWrite(
+      updates.map((u) => ({
+        updateOne: {
+          filter: { _id: u.id },
+          update: { $set: { status: u.status, externalId: u.externalId ? this.externalDigest(u.channel, u.externalId) : null, error: u.error, sentAt: u.status === 'sent' ? u.at : null } },
+        },
+      })),
+      { ordered: false },
+    );
+  }
+
+  /** Gives a claim back after a send that certainly did not go out (429, 5xx), so it can be claimed again. */
+  async releaseOutbound(id: string): Promise<void> {
+    await this.outbound.deleteOne({ _id: id });
   }
 
   externalDigest(channel: ChannelId, externalId: string): string {
@@ -183,7 +216,7 @@ export class MessageLogRepository {
     const convId = conversationId(this.cipher, ref);
     const [ins, outs] = await Promise.all([
       this.models.Inbound.find({ conversationId: convId }).sort({ receivedAt: -1 }).limit(limit).lean(),
-      this.models.Outbound.find({ conversationId: convId, status: { $in: ['pending', 'sending', 'sent'] } }).sort({ seq: -1 }).limit(limit * 3).lean(),
+      this.models.Outbound.find({ conversationId: convId, status: { $in: ['sending', 'sent'] } }).sort({ seq: -1 }).limit(limit * 3).lean(),
     ]);
     const items = [
       ...ins.map((d) => ({ direction: 'in' as const, at: d.receivedAt, order: d.receivedAt.getTime() * 100 - 1, text: maskLongNumbers(this.cipher.open(d.textSealed)) })),

@@ -8,7 +8,7 @@ import type { ConversationDoc, Models } from './models';
 
 /** What can still be read of a conversation whose sealed part cannot: the plain state, with a notice for the engine. */
 export function readablePart(doc: Pick<ConversationDoc, 'state' | 'rev'>): StoredConversation {
-  const state = { ...doc.state, draft: null, volunteerDraft: null, lastResult: null, lastMessageKey: null, notice: 'record_unreadable' };
+  const state = { ...doc.state, choices: [], misses: null, pendingAnswer: null, draft: null, volunteerDraft: null, lastResult: null, lastMessageKey: null, notice: 'record_unreadable' };
   return { rev: doc.rev, state: state as unknown as ConversationState };
 }
 

@@ -1,11 +1,13 @@
 import { errorMessage, type Logger } from '../logging/logger';
 
+const RETRY_PAUSE_MS = 500;
+
 /**
  * Collects writes that need not delay a reply (marking messages done, logging sent replies) and
  * writes them together: one round trip for everything added within `delayMs`. Nothing depends
  * on these writes for correctness right away — the conversation document already records what
- * was processed and sent — and a batch lost in a crash is redone by the recovery sweep or only
- * thins the outbound log (docs/pipeline.md).
+ * was processed and sent — and a batch lost in a crash is redone by the recovery sweep, or leaves
+ * a sent reply's log row at `sending` (docs/pipeline.md).
  */
 export class WriteBatcher<T> {
   private items: T[] = [];
@@ -38,8 +40,12 @@ export class WriteBatcher<T> {
     if (this.items.length === 0) return;
     const batch = this.items;
     this.items = [];
+    // One retry after a pause covers a blip; a batch that still fails is logged (see the class comment).
+    const attempt = (): Promise<void> => this.write(batch);
     this.inFlight = this.inFlight.then(() =>
-      this.write(batch).catch((error: unknown) => this.logger.warn({ err: { message: errorMessage(error) }, count: batch.length }, `${this.what}: batch write failed`)),
+      attempt()
+        .catch(() => new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS)).then(attempt))
+        .catch((error: unknown) => this.logger.warn({ err: { message: errorMessage(error) }, count: batch.length }, `${this.what}: batch write failed`)),
     );
   }
 }

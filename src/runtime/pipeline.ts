@@ -9,12 +9,12 @@ import type { ConversationStore, FaultReporter, Translator } from '../engine/por
 import { initialState } from '../engine/state';
 import { InboundQueue, startInboundWorker, type TurnDeps } from '../jobs/inbound.queue';
 import { DEFAULT_ADMISSION, Mailbox, type AdmissionLimits } from '../jobs/mailbox';
-import { makeApologiser, startRecovery } from '../jobs/recovery';
+import { makeApologiser, RECOVERY_EVERY_MS, startRecovery } from '../jobs/recovery';
 import { requestSend, SendQueue, startPinnedSendWorker, startSendWorker, type SendDeps } from '../jobs/send.queue';
 import type { Logger } from '../logging/logger';
 import { ConversationRecords } from '../persistence/conversation-records';
 import { createMessageLogModels } from '../persistence/message-log.models';
-import { MessageLogRepository, type OutboundOutcome } from '../persistence/message-log.repository';
+import { MessageLogRepository, type OutboundSettlement } from '../persistence/message-log.repository';
 import { createModels } from '../persistence/models';
 import { RedisConversationLock } from '../persistence/redis-coordination';
 import { RedisRateGate } from '../persistence/redis-rate-gate';
@@ -68,14 +68,15 @@ export async function createPipeline(services: Services, modules: readonly Chann
   const send = new SendQueue(connection, pinned, prefix);
   const senders = new Map<string, ChannelSender>();
   for (const m of modules) if (m.sender) senders.set(m.channel, m.sender);
-  const outboundLog = new WriteBatcher<OutboundOutcome>((items) => log.recordOutbound(items), options.logger, 'outbound log');
+  const settlements = new WriteBatcher<OutboundSettlement>((items) => log.settleOutbound(items), options.logger, 'outbound settlements');
   const doneMarks = new WriteBatcher<string>((ids) => log.markInboundsDone(ids), options.logger, 'inbound done marks');
   const sendDeps: SendDeps = {
     records,
     mailbox,
     senders,
     gate: new RedisRateGate(services.redis, hash),
-    recordOutcome: (outcome) => outboundLog.add(outcome),
+    log,
+    settle: (settlement) => settlements.add(settlement),
     logger: options.logger,
   };
   const resend = (convId: string, channel: ChannelId): Promise<void> => requestSend(sendDeps, send, convId, channel, false);
@@ -100,11 +101,15 @@ export async function createPipeline(services: Services, modules: readonly Chann
     startWorkers(engine) {
       workers.push(startInboundWorker(connection, turnDeps(engine), prefix, options.concurrency));
       workers.push(startSendWorker(connection, sendDeps, send, prefix, options.concurrency));
-      const requeue = async (convId: string, inboundId: string): Promise<void> => {
-        if (await mailbox.repush(convId, inboundId)) await inbound.schedule(convId);
+      const requeue = async (convId: string, inboundId: string): Promise<'waiting' | 'requeued'> => {
+        const outcome = await mailbox.requeue(convId, inboundId);
+        if (outcome === 'schedule') await inbound.schedule(convId);
+        return outcome === 'waiting' ? 'waiting' : 'requeued';
       };
       const apologise = makeApologiser({ engine, log, records, resend });
-      stoppers.push(startRecovery({ log, records, requeue, resend, logger: options.logger, apologise }).stop);
+      const forget = (convId: string, inboundId: string): Promise<void> => mailbox.done(convId, inboundId);
+      const claimSweep = (): Promise<boolean> => mailbox.claimSweep(RECOVERY_EVERY_MS);
+      stoppers.push(startRecovery({ log, records, requeue, forget, claimSweep, resend, logger: options.logger, apologise }).stop);
     },
     startPinnedWorkers() {
       for (const channel of pinned) workers.push(startPinnedSendWorker(connection, channel, sendDeps, send, prefix));
@@ -112,7 +117,7 @@ export async function createPipeline(services: Services, modules: readonly Chann
     async close() {
       for (const stop of stoppers) stop();
       await Promise.allSettled(workers.map((w) => w.close()));
-      await Promise.allSettled([outboundLog.drain(), doneMarks.drain()]);
+      await Promise.allSettled([settlements.drain(), doneMarks.drain()]);
       await Promise.allSettled([inbound.close(), send.close()]);
       await connection.quit().catch(() => undefined);
     },

@@ -175,7 +175,8 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       const deps = recoveryDeps(run);
 
       expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 1, failed: 0, conversations: 2 });
-      expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 1, failed: 0, conversations: 2 });
+      // The second sweep finds the message back in its mailbox with a job on its way: waiting, not stalled.
+      expect(await recoverStalled(deps, new Date(now))).toEqual({ inbound: 0, failed: 0, conversations: 2 });
       // Sweeping twice queued each piece of work once.
       const connection = { url: process.env.REDIS_URL as string };
       // Jobs waiting for this conversation.
@@ -212,8 +213,16 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
       const stale = await run.pipeline.log.recordInbound(makeInbound({ sender: 'poison-1', text: 'mujhe madad chahiye', messageId: 'poison-in' }), new Date(Date.now() - 10 * 60_000));
       const apologise = makeApologiser({ engine: run.env.core.engine, log: run.pipeline.log, records: run.pipeline.records, resend: run.pipeline.resend });
       const deps = { ...recoveryDeps(run), apologise };
-      for (let sweep = 1; sweep <= MAX_RECOVERIES; sweep += 1) expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 1, failed: 0 });
+      // Each time its job fails for good (the worker then drops the conversation's turn flag), a sweep queues it again.
+      const jobFailedForGood = (): Promise<void> => run.pipeline.mailbox.dropTurnFlag(stale.conversationId);
+      for (let sweep = 1; sweep <= MAX_RECOVERIES; sweep += 1) {
+        expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 1, failed: 0 });
+        // While its job is still on its way, the message is only waiting: not counted.
+        expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 0, failed: 0 });
+        await jobFailedForGood();
+      }
       expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 0, failed: 1 });
+      expect(await run.pipeline.mailbox.backlog(stale.conversationId)).toBe(0);
       expect(await recoverStalled(deps, new Date())).toMatchObject({ inbound: 0, failed: 0 });
       const doc = await run.env.services.mongo.collection<{ _id: string; status: string }>('inbound_messages').findOne({ _id: stale.id });
       expect(doc?.status).toBe('failed');
@@ -242,7 +251,7 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
         { state: initialState('ar', 'detected'), replies: [], causeId: later.id, kind: 'reply', lastInboundAt: null, processed: { id: later.id, storedAt: new Date(t0 + 60_000) } },
         new Date(),
       );
-      await run.pipeline.mailbox.repush(early.conversationId, early.id);
+      await run.pipeline.mailbox.requeue(early.conversationId, early.id);
       let engineRuns = 0;
       const engine = { decide: async () => void (engineRuns += 1) } as unknown as typeof run.env.core.engine;
       await processTurns(run.pipeline.turnDeps(engine), early.conversationId);
@@ -317,14 +326,31 @@ async function addBubbles(run: Run, ref: { channel: 'console'; account: string; 
   await run.pipeline.records.addReplies(ref, causeId, texts.map((text) => ({ text })), initialState('ar', 'detected'), at);
 }
 
-/** As if a process had claimed the bubble and died during the platform call. */
+/** As if a process had claimed the bubble (its outbound-log row) and died during the platform call. */
 async function markSending(run: Run, ref: { channel: 'console'; account: string; sender: string }, bubbleId: string): Promise<void> {
-  const convId = run.pipeline.records.idOf(ref);
-  await run.pipeline.records.exclusive(convId, async () => {
-    const doc = await run.pipeline.records.load(convId);
-    if (!doc) throw new Error('no conversation');
-    await run.pipeline.records.changeOutbox(doc, (outbox) => outbox.map((b) => (b.id === bubbleId ? { ...b, status: 'sending' as const, claimedAt: new Date() } : b)));
+  const doc = await run.pipeline.records.load(run.pipeline.records.idOf(ref));
+  const bubble = doc?.outbox?.find((b) => b.id === bubbleId);
+  if (!doc || !bubble) throw new Error('no such bubble');
+  const claim = await run.pipeline.log.claimOutbound({
+    _id: bubble.id,
+    conversationId: doc._id,
+    channel: 'console',
+    account: ref.account,
+    recipientSealed: doc.senderSealed,
+    replySealed: bubble.replySealed,
+    language: bubble.language,
+    kind: bubble.kind,
+    lastInboundAt: null,
+    seq: bubble.seq,
+    status: 'sending',
+    attempts: 1,
+    externalId: null,
+    error: null,
+    createdAt: bubble.createdAt,
+    claimedAt: new Date(),
+    sentAt: null,
   });
+  expect(claim).toEqual({ claimed: true });
 }
 
 function recoveryDeps(run: Run): RecoveryDeps {
@@ -332,8 +358,11 @@ function recoveryDeps(run: Run): RecoveryDeps {
     log: run.pipeline.log,
     records: run.pipeline.records,
     requeue: async (convId, inboundId) => {
-      if (await run.pipeline.mailbox.repush(convId, inboundId)) await run.pipeline.inbound.schedule(convId);
+      const outcome = await run.pipeline.mailbox.requeue(convId, inboundId);
+      if (outcome === 'schedule') await run.pipeline.inbound.schedule(convId);
+      return outcome === 'waiting' ? 'waiting' : 'requeued';
     },
+    forget: (convId, inboundId) => run.pipeline.mailbox.done(convId, inboundId),
     resend: run.pipeline.resend,
     logger: createLogger('silent'),
   };

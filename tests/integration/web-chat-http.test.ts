@@ -232,10 +232,12 @@ describe('web chat WebSocket', () => {
       channel: 'web',
       account: 'site',
       sender: 'session-1',
-      messageId: language,
+      messageId: `session-1:${language}`,
       text: '',
       command: 'language',
     });
+    // Another session using the same clientId writes a different message, never a "duplicate" of this one.
+    expect(toInbound({ type: 'language', clientId: language }, 'session-2', 'site').messageId).not.toBe(`session-1:${language}`);
     peer.socket.close();
   });
 

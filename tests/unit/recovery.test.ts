@@ -19,7 +19,9 @@ describe('recovery sweep', () => {
       requeue: async (_conversationId, inboundId) => {
         if (inboundId === 'a') throw new Error('Redis connection reset');
         queued.push(inboundId);
+        return 'requeued';
       },
+      forget: async () => undefined,
       resend: async (conversationId) => void flushed.push(conversationId),
       logger: createLogger('silent'),
     };

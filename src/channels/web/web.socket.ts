@@ -92,8 +92,9 @@ export function serveChatSocket(socket: WebSocket, peer: ChatPeer, deps: ChatSoc
 }
 
 /**
- * Codec: a browser frame → our inbound message. The clientId is the message id, so a frame resent
- * after a reconnect is recognised by the pipeline as a duplicate. The language button becomes the
+ * Codec: a browser frame → our inbound message. The message id is the session and the clientId, so
+ * a frame resent after a reconnect is recognised by the pipeline as a duplicate, while a clientId
+ * chosen by (or leaked to) another session can never match this session's message. The language button becomes the
  * `language` platform command: the engine then offers its language menu at any step of a flow
  * (a language name typed as text would be taken as an answer on free-text steps).
  */
@@ -102,7 +103,7 @@ export function toInbound(message: ClientMessage, sessionId: string, account: st
     channel: 'web' as const,
     account,
     sender: sessionId,
-    messageId: message.clientId,
+    messageId: `${sessionId}:${message.clientId}`,
     receivedAt: new Date(),
     ...(message.lng ? { languageHint: message.lng } : {}),
   };
