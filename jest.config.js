@@ -9,4 +9,9 @@ module.exports = {
   // cookie@1 has the same parse/serialize API in CommonJS (installed as the alias cookie-cjs).
   moduleNameMapper: { '^cookie$': 'cookie-cjs' },
   testTimeout: 30000,
+  // Safety net, not a fix: one file (tests/integration/web-gateway-refusal.test.ts) now and then
+  // leaves a handle open after its last test (1 run in 3 here; --detectOpenHandles never shows it),
+  // and a test process that never exits would hold CI until its 90-minute limit. Every test still
+  // closes what it opens; the leak is listed as open work in the pipeline issue's note.
+  forceExit: true,
 };
