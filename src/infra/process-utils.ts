@@ -92,11 +92,11 @@ export interface DetachedProcess {
 export function spawnDetached(
   command: string,
   args: readonly string[],
-  opts: { cwd: string; logFile: string; pidFile: string; user?: ChildUser },
+  opts: { cwd: string; logFile: string; pidFile: string; user?: ChildUser; env?: NodeJS.ProcessEnv },
 ): DetachedProcess {
   const logFd = fs.openSync(opts.logFile, 'a');
   try {
-    const child = spawn(command, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', logFd, logFd], ...opts.user });
+    const child = spawn(command, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', logFd, logFd], ...opts.user, ...(opts.env ? { env: opts.env } : {}) });
     let exited = child.pid === undefined;
     child.once('exit', () => (exited = true));
     child.once('error', () => (exited = true));
