@@ -124,7 +124,6 @@ async function chat(port: number): Promise<{ send(text: string): Promise<number>
   await new Promise<void>((resolve, reject) => {
     socket.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as { type: string };
-      if (process.env.RT_DEBUG) process.stderr.write(`frame ${frame.type}\n`);
       if (frame.type === 'ready') resolve();
       if (frame.type === 'reply') {
         replies += 1;
