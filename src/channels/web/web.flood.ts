@@ -172,3 +172,21 @@ function bump(map: Map<string, number>, key: string, by: number): void {
   if (next <= 0) map.delete(key);
   else map.set(key, next);
 }
+
+/**
+ * The address the web limits count: an IPv4 address as it is (also when written IPv4-mapped,
+ * `::ffff:10.0.0.1`), an IPv6 address by its /64 network. One home or phone gets a whole /64 from
+ * its provider, so counting single IPv6 addresses would give one visitor endless fresh allowances.
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]?.split('::') ?? [];
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === '' ? [] : tail.split(':');
+  const zeros = Array<string>(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0');
+  const groups = ip.includes('::') ? [...headGroups, ...zeros, ...tailGroups] : headGroups;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+

@@ -9,7 +9,7 @@ import { toTranscript, type HistoryReader } from './web.history';
 import { directionOf, nativeNames, renderTemplate, webStrings } from './web.i18n';
 import { readCookie, SESSION_COOKIE, sessionCookie, type ResolvedSession, type SessionSigner } from './web.session';
 import { retryAfterHeader } from '../refusal';
-import type { WebFloodGuard } from './web.flood';
+import { addressKey, type WebFloodGuard } from './web.flood';
 import type { ChatPeer } from './web.socket';
 
 export interface WebRouteDeps {
@@ -65,7 +65,7 @@ export async function webRoutes(app: FastifyInstance, deps: WebRouteDeps): Promi
    */
   const issueSession = async (request: FastifyRequest, reply: FastifyReply): Promise<ResolvedSession> => {
     const session = deps.signer.resolve(request.headers.cookie);
-    if (session.fresh && !(await deps.flood.newSession(request.ip)).ok) return session;
+    if (session.fresh && !(await deps.flood.newSession(addressKey(request.ip))).ok) return session;
     reply.header('set-cookie', sessionCookie(deps.signer.sign(session.id), deps.secureCookies));
     return session;
   };
@@ -126,13 +126,13 @@ export async function webRoutes(app: FastifyInstance, deps: WebRouteDeps): Promi
   /** A socket without a valid cookie mints a session of its own: it counts like a page load that does. */
   const limitFreshSockets = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (deps.signer.verify(readCookie(request.headers.cookie, SESSION_COOKIE)) !== null) return;
-    const verdict = await deps.flood.newSession(request.ip);
+    const verdict = await deps.flood.newSession(addressKey(request.ip));
     if (!verdict.ok) await reply.code(429).header('retry-after', retryAfterHeader(verdict)).send({ error: 'too_many_sessions' });
   };
 
   app.get('/ws', { websocket: true, preValidation: [refuseForeignOrigin, limitFreshSockets] }, (socket, request) => {
     // Without a valid cookie (blocked third-party cookies) the socket still works, in a session of its own.
-    deps.onSocket(socket, { sessionId: deps.signer.resolve(request.headers.cookie).id, ip: request.ip });
+    deps.onSocket(socket, { sessionId: deps.signer.resolve(request.headers.cookie).id, ip: addressKey(request.ip) });
   });
 }
 
