@@ -69,16 +69,14 @@ export class Engine {
    * A polite word, in the beneficiary's language, for a message that could not be handled even
    * after repeated tries (see jobs/recovery): never silence. The conversation is not changed.
    */
-  async apologise(msg: InboundMessage): Promise<EngineResult> {
-    // The stored state may be what fails; then the message's own script decides.
-    const stored = await this.ports.conversations.load(msg).catch(() => null);
-    const language = stored ? migrateState(stored.state).language : firstContactState(msg).language;
-    return { intent: null, language, replies: [{ text: this.ports.translator.t(language, 'answers.not_processed') }] };
+  apologise(msg: InboundMessage): Promise<EngineResult> {
+    return noticeFor(this.ports, msg, 'answers.not_processed');
   }
 }
 
 /** A one-line notice (e.g. "please slow down") in the conversation's language, without a turn: the conversation is not changed. */
 export async function noticeFor(ports: Pick<EnginePorts, 'conversations' | 'translator'>, msg: InboundMessage, key: string): Promise<EngineResult> {
+  // The stored state may be what fails; then the message's own script decides.
   const stored = await ports.conversations.load(msg).catch(() => null);
   const language = stored ? migrateState(stored.state).language : firstContactState(msg).language;
   return { intent: null, language, replies: [{ text: ports.translator.t(language, key) }] };

@@ -112,14 +112,12 @@ export class ConversationRecords {
       outbox.push({
         id,
         seq: base + index,
-        status: 'pending',
         replySealed: this.cipher.seal(JSON.stringify(reply)),
         language: commit.state.language,
         kind: commit.kind,
         lastInboundAt: commit.lastInboundAt,
         attempts: 0,
         createdAt: now,
-        claimedAt: null,
         error: null,
       });
     }
@@ -158,8 +156,8 @@ export class ConversationRecords {
     return this.compareAndSet(doc, { outbox, outboxSince: oldest(outbox), outboxPending: outbox.length > 0, updatedAt: new Date() });
   }
 
-  /** The first bubble of the outbox, decrypted, with its status. */
-  head(doc: ConversationRecord): (OutboxItem & { status: OutboxBubble['status']; claimedAt: Date | null }) | null {
+  /** The first bubble of the outbox, decrypted. */
+  head(doc: ConversationRecord): OutboxItem | null {
     const first = [...(doc.outbox ?? [])].sort((a, b) => a.seq - b.seq)[0];
     if (!first) return null;
     return {
@@ -172,8 +170,6 @@ export class ConversationRecords {
       kind: first.kind,
       lastInboundAt: first.lastInboundAt,
       attempts: first.attempts,
-      status: first.status,
-      claimedAt: first.claimedAt,
     };
   }
 
@@ -185,11 +181,6 @@ export class ConversationRecords {
       .limit(limit)
       .toArray();
     return docs.map((d) => ({ conversationId: d._id, channel: d.channel as ChannelId }));
-  }
-
-  /** Sealed bubble for the outbound log when it leaves the outbox. */
-  sealedOf(doc: ConversationRecord, bubbleId: string): OutboxBubble | undefined {
-    return doc.outbox?.find((b) => b.id === bubbleId);
   }
 
   private async compareAndSet(doc: ConversationRecord, fields: Partial<ConversationRecord>): Promise<ConversationRecord> {

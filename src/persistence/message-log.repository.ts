@@ -145,10 +145,6 @@ export class MessageLogRepository {
     await this.models.Inbound.updateOne({ _id: id, status: 'pending' }, { $set: { status } });
   }
 
-  async markInboundDone(id: string): Promise<void> {
-    await this.markInboundsDone([id]);
-  }
-
   /**
    * Marks processed messages done, many in one round trip (the pipeline batches them off the
    * reply's path). One update per id, not one `$in`: FerretDB does not push `$in` down to its

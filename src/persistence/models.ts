@@ -38,19 +38,21 @@ export interface ConversationDoc {
   lastStoredAt?: Date | null;
 }
 
-/** A reply waiting in a conversation's outbox. Sent ones leave the outbox for the outbound log. */
+/**
+ * A reply waiting in a conversation's outbox. Whether it is being sent is not kept here: its
+ * claim is its row in the outbound log (jobs/outbox-sender). Done ones leave the outbox.
+ */
 export interface OutboxBubble {
   /** `<cause id>:<index>`: deterministic, so a turn committed twice cannot add it twice. */
   id: string;
   seq: number;
-  status: 'pending' | 'sending';
   replySealed: SealedValue;
   language: string;
   kind: 'reply' | 'proactive';
   lastInboundAt: Date | null;
   attempts: number;
   createdAt: Date;
-  claimedAt: Date | null;
+  /** Why the last attempt failed, when it did. */
   error: string | null;
 }
 
