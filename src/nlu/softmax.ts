@@ -111,7 +111,8 @@ export class SoftmaxModel<C extends string> {
   }
 }
 
-function mulberry32(seed: number): () => number {
+/** A seeded generator (mulberry32): reproducible training, and the bench's reproducible message mix. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../nlu/softmax';
+
 /** Latency samples and their summary; percentiles by nearest rank. */
 
 export interface LatencySummary {
@@ -39,14 +41,5 @@ export async function waitUntil(check: () => boolean, timeoutMs: number, interva
   return true;
 }
 
-/** A seeded generator (mulberry32), so two runs send the same mix. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so two runs send the same mix. */
+export const seededRandom = mulberry32;
