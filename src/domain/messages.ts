@@ -49,6 +49,11 @@ export interface ReplyOption {
 export interface Reply {
   text: string;
   options?: ReplyOption[];
+  /**
+   * For a message the bot sends first: which approved template may carry it where free text is
+   * not allowed (WhatsApp outside the 24-hour window), and the template's parameters (the reference).
+   */
+  template?: { purpose: 'followup' | 'survey'; parameters: string[] };
 }
 
 /** What the engine returns for one inbound message. */

@@ -5,6 +5,7 @@ import { languageEvidence } from './reference';
 import { isOptionValue, matchCommand, type Command } from './input';
 import type { ConversationRef, EnginePorts, StoredConversation } from './ports';
 import { migrateState } from './migrate';
+import { decideProactive, type ProactiveDecision, type ProactiveEvent } from './proactive';
 import { initialState, stepKey, type ConversationState } from './state';
 import { Turn } from './turn';
 import { complaintBack, onComplaintInput } from './flows/complaint.flow';
@@ -14,6 +15,7 @@ import { showMainMenu } from './flows/menu';
 import { cancelRequest, continueRequest, onRequestInput, requestBack } from './flows/request.flow';
 import { isKeyword } from './option-words';
 import { onStatusInput } from './flows/status.flow';
+import { onSurveyAnswer } from './flows/survey.flow';
 import { cancelVolunteer, onVolunteerInput, volunteerBack } from './flows/volunteer.flow';
 import { offerResume, onResumeChoice, route, runIntent } from './router';
 import { checkDigression, mayBeAnswer } from './digression';
@@ -65,6 +67,11 @@ export class Engine {
     return { state: turn.state, result, changed: true };
   }
 
+  /** A message the bot sends first (a follow-up): what to say now, or why not (see proactive.ts). */
+  proactive(ref: ConversationRef, stored: StoredConversation | null, event: ProactiveEvent, now: Date): Promise<ProactiveDecision> {
+    return decideProactive(this.ports, ref, stored, event, now);
+  }
+
   /**
    * A polite word, in the beneficiary's language, for a message that could not be handled even
    * after repeated tries (see jobs/recovery): never silence. The conversation is not changed.
@@ -105,6 +112,7 @@ async function runSteps(turn: Turn): Promise<void> {
   const leavesHandoff = command === 'cancel' || turn.msg.command === 'start' || turn.msg.command === 'menu';
   const choice = pickChoice(turn);
   if (mode.type === 'handoff' && (await onHandoffMessage(turn, leavesHandoff, choice))) return;
+  if (await onSurveyAnswer(turn, choice)) return;
   if (turn.msg.command) return onPlatformCommand(turn, turn.msg.command);
   if (turn.text === '') return onNonText(turn);
   // A tapped button or a menu number is not the person's own words: it says nothing of their language.
@@ -184,8 +192,12 @@ async function handleCommand(turn: Turn, command: Command | null): Promise<boole
       if (command === 'back') complaintBack(turn);
       else showMainMenu(turn, 'menu.anything_else');
       return true;
-    case 'status':
     case 'resume_offer':
+      // A follow-up reminder offered "cancel" as one of its two options: the word means that option.
+      if (command === 'cancel' && mode.reminder) cancelRequest(turn);
+      else showMainMenu(turn, 'menu.anything_else');
+      return true;
+    case 'status':
     case 'choose_language':
     case 'disambiguate':
     case 'handoff':

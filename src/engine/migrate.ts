@@ -27,7 +27,7 @@ export function migrateState(stored: unknown): ConversationState {
   }
   if (s.v === STATE_VERSION && isLanguage(s.language) && typeof s.mode === 'object' && Array.isArray(s.choices)) {
     // Fields added within a version default to empty.
-    return { lastMessageKey: null, lastResult: null, misses: null, pendingAnswer: null, notice: null, ...s } as unknown as ConversationState;
+    return { lastMessageKey: null, lastResult: null, misses: null, pendingAnswer: null, notice: null, survey: null, ...s } as unknown as ConversationState;
   }
   // Unknown or future shape: keep the language, start the conversation afresh rather than crash.
   return initialState(isLanguage(s.language) ? s.language : 'ar', 'default');

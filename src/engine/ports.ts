@@ -90,6 +90,21 @@ export interface FeedbackRepository {
   create(input: { conversation: ConversationRef; kind: FeedbackKind; text: string; language: Language; now: Date }): Promise<string>;
 }
 
+/** Satisfaction survey answers (policy: rating the service is the beneficiary's right, used to improve, never to punish). */
+export interface SurveyRepository {
+  /** Stores the rating; a second rating of the same survey replaces the first (the person changed their mind). */
+  rate(surveyId: string, rating: number, now: Date): Promise<void>;
+  /** Stores the one optional comment, sealed. */
+  comment(surveyId: string, text: string, now: Date): Promise<void>;
+  /** Whether the survey exists and has no rating yet. */
+  isAwaitingRating(surveyId: string): Promise<boolean>;
+}
+
+/** Follow-ups for staff (the staff console lists them). Opening the same task twice opens it once. */
+export interface TaskRepository {
+  open(task: { kind: 'promise_overdue' | 'low_satisfaction'; caseId: string; conversationId: string | null; detail: Record<string, string | number> }, now: Date): Promise<void>;
+}
+
 /** Counts failed verification attempts with expiry (status look-ups by third parties). */
 export interface AttemptLimiter {
   /** Records one failure and returns the count inside the window. */
@@ -133,6 +148,8 @@ export interface EnginePorts {
   volunteers: VolunteerRepository;
   feedback: FeedbackRepository;
   attempts: AttemptLimiter;
+  surveys: SurveyRepository;
+  tasks: TaskRepository;
   clock: Clock;
   translator: Translator;
   classifier: IntentClassifier;

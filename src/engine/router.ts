@@ -6,7 +6,7 @@ import { startHandoff } from './flows/handoff.flow';
 import { askLanguage, switchLanguage } from './flows/language.flow';
 import { answerContent, followUpChoices, isContentIntent, mainMenuChoices, showMainMenu } from './flows/menu';
 import { isPrivacyQuestion } from './privacy';
-import { continueRequest, startRequest } from './flows/request.flow';
+import { cancelRequest, continueRequest, startRequest } from './flows/request.flow';
 import { askReference, checkReference, startStatus } from './flows/status.flow';
 import { isKeyword } from './option-words';
 import { findReference } from './reference';
@@ -150,6 +150,7 @@ export function offerResume(turn: Turn): void {
 export async function onResumeChoice(turn: Turn, choice: string | null): Promise<void> {
   if (choice === 'resume:continue') return continueRequest(turn);
   if (choice === 'resume:restart') return startRequest(turn);
+  if (choice === 'resume:cancel') return cancelRequest(turn);
   if (choice === 'intent:menu') {
     turn.intent = 'menu';
     return showMainMenu(turn);

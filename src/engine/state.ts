@@ -31,7 +31,8 @@ export interface VolunteerDraft {
 export type Mode =
   | { type: 'idle' }
   | { type: 'request'; step: RequestStep; returnToSummary: boolean }
-  | { type: 'resume_offer' }
+  /** `reminder`: offered by a follow-up reminder, whose options are continue and cancel (so «إلغاء» cancels the draft). */
+  | { type: 'resume_offer'; reminder?: boolean }
   | { type: 'status'; step: 'reference' | 'verify'; reference?: string }
   | { type: 'volunteer'; step: VolunteerStep }
   | { type: 'complaint'; step: 'kind' | 'text'; kind?: 'complaint' | 'suggestion' }
@@ -89,6 +90,15 @@ export interface ConversationState {
   pendingAnswer: PendingAnswer | null;
   /** Set outside the engine when part of the stored record could not be read: the person is told once. */
   notice: 'record_unreadable' | null;
+  /** A satisfaction survey the person was invited to and has not finished (see flows/survey.flow). */
+  survey: OpenSurvey | null;
+}
+
+/** The survey question open in a conversation: the rating first, then one optional comment. */
+export interface OpenSurvey {
+  id: string;
+  step: 'rating' | 'comment';
+  askedAt: string;
 }
 
 export function initialState(language: Language, source: ConversationState['languageSource']): ConversationState {
@@ -107,6 +117,7 @@ export function initialState(language: Language, source: ConversationState['lang
     misses: null,
     pendingAnswer: null,
     notice: null,
+    survey: null,
   };
 }
 

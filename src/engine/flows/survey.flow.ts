@@ -1,0 +1,118 @@
+import { LANGUAGES } from '../../domain/language';
+import { isSkip, ratingWordsFrom, readRating, type Rating, type RatingWords } from '../../domain/rating';
+import type { Translator } from '../ports';
+import { reprompt } from '../reprompt';
+import type { Mode, OpenSurvey } from '../state';
+import type { Turn } from '../turn';
+
+/**
+ * The satisfaction survey (policy: rating the service is the beneficiary's right, a tool for
+ * improvement, never for punishment). The invitation is sent by a follow-up; the answer arrives
+ * as an ordinary message, read here before anything else. Anything that is not an answer is
+ * handled normally and the question stays answerable for {@link SURVEY_ANSWERABLE_MS}.
+ */
+
+/** How long after the invitation (or its reminder) a rating is still taken as the survey's answer. */
+export const SURVEY_ANSWERABLE_MS = 3 * 24 * 3_600_000;
+/** Ratings at or below this open a follow-up task for a supervisor. */
+const LOW_RATING = 2;
+
+const wordsCache = new WeakMap<Translator, RatingWords>();
+
+/** Rating words of every language: an Urdu speaker may answer «ممتاز», an Arabic speaker "5 stars". */
+function ratingWords(translator: Translator): RatingWords {
+  let words = wordsCache.get(translator);
+  if (!words) {
+    words = ratingWordsFrom((key) => LANGUAGES.flatMap((lang) => translator.list(lang, `keywords:${key}`)));
+    wordsCache.set(translator, words);
+  }
+  return words;
+}
+
+/** Asks for the rating: five options, 1 first, so that the number typed is the rating given. */
+export function askRating(turn: Turn, survey: OpenSurvey, introKey: string, params: Record<string, string>): void {
+  turn.state.survey = survey;
+  turn.ask(introKey, [1, 2, 3, 4, 5].map((n) => turn.choice(`rate:${n}`, `followups.survey.option_${n}`)), params);
+}
+
+/** Handles the message as the survey's answer when it is one. Returns true when it was. */
+export async function onSurveyAnswer(turn: Turn, choice: string | null): Promise<boolean> {
+  const survey = turn.state.survey;
+  if (!survey) return false;
+  if (turn.now.getTime() - Date.parse(survey.askedAt) > SURVEY_ANSWERABLE_MS) {
+    turn.state.survey = null;
+    return false;
+  }
+  return survey.step === 'rating' ? onRating(turn, survey, choice) : onComment(turn, survey, choice);
+}
+
+async function onRating(turn: Turn, survey: OpenSurvey, choice: string | null): Promise<boolean> {
+  const rating = ratingOf(turn, choice);
+  if (rating === null) return false;
+  turn.intent = 'survey_rating';
+  await turn.ports.surveys.rate(survey.id, rating, turn.now);
+  if (rating <= LOW_RATING) {
+    await turn.ports.tasks.open({ kind: 'low_satisfaction', caseId: survey.id, conversationId: null, detail: { surveyId: survey.id, rating } }, turn.now);
+  }
+  const low = rating <= LOW_RATING;
+  if (isBusy(turn.state.mode)) {
+    // In the middle of a form: thanks, and the form's question again — no comment question on top of it.
+    turn.state.survey = null;
+    turn.say(low ? 'followups.survey.thanks_low_brief' : 'followups.survey.thanks_brief');
+    reprompt(turn);
+    return true;
+  }
+  turn.state.survey = { ...survey, step: 'comment' };
+  turn.ask(low ? 'followups.survey.thanks_low' : 'followups.survey.thanks', [turn.choice('survey:skip', 'followups.survey.skip')]);
+  return true;
+}
+
+/** Flows whose step is waiting for an answer: a survey must not be sent into them, nor ask a comment on top of them. */
+const BUSY: ReadonlySet<Mode['type']> = new Set(['request', 'status', 'volunteer', 'complaint', 'choose_language', 'disambiguate']);
+
+export function isBusy(mode: Mode): boolean {
+  return BUSY.has(mode.type);
+}
+
+/**
+ * A tapped button is always the answer. A typed number only while the survey's question is the
+ * last thing asked (later, "3" more likely picks a menu item); words, stars and faces at any time.
+ */
+function ratingOf(turn: Turn, choice: string | null): Rating | null {
+  if (choice?.startsWith('rate:')) return readRating(choice, ratingWords(turn.ports.translator));
+  const asked = turn.previousChoices.some((c) => c.value.startsWith('rate:'));
+  if (!asked && /^\s*[0-9٠-٩۰-۹]\s*$/.test(turn.text)) return null;
+  return readRating(turn.text, ratingWords(turn.ports.translator));
+}
+
+async function onComment(turn: Turn, survey: OpenSurvey, choice: string | null): Promise<boolean> {
+  if (turn.text === '') return false;
+  const words = ratingWords(turn.ports.translator);
+  if (choice === 'survey:skip' || isSkip(turn.text, words)) {
+    turn.intent = 'survey_skip';
+    turn.state.survey = null;
+    turn.say('followups.survey.done');
+    return true;
+  }
+  // A command word ("menu", «موظف», «إلغاء») is not a comment: handled normally.
+  if (turn.command !== null) {
+    turn.state.survey = null;
+    return false;
+  }
+  turn.intent = 'survey_comment';
+  await turn.ports.surveys.comment(survey.id, turn.text, turn.now);
+  turn.state.survey = null;
+  turn.say('followups.survey.comment_thanks');
+  // Written in answer to "tell us what happened", but also asking for something («ما أحد رد علي، أبغى موظف»):
+  // kept as the comment, and then handled as the request it is.
+  return !looksLikeRequest(turn);
+}
+
+/** Intents that name something to do: the person has moved on from the survey. */
+// Not `complaint`: a comment after a low rating often reads as one, and it is exactly what the comment is for.
+const ACTION_INTENTS = new Set(['request_new', 'request_status', 'human', 'volunteer', 'menu', 'language']);
+
+function looksLikeRequest(turn: Turn): boolean {
+  const c = turn.ports.classifier.classify(turn.text);
+  return c.type === 'intent' && ACTION_INTENTS.has(c.intent) && c.confidence >= 0.6;
+}
