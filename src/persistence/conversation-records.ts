@@ -156,6 +156,11 @@ export class ConversationRecords {
     return this.compareAndSet(doc, { outbox, outboxSince: oldest(outbox), outboxPending: outbox.length > 0, updatedAt: new Date() });
   }
 
+  /** Who the conversation is with (the sender decrypted), to address a proactive message. */
+  refOf(doc: ConversationRecord): ConversationRef {
+    return { channel: doc.channel as ChannelId, account: doc.account, sender: this.cipher.open(doc.senderSealed) };
+  }
+
   /** The first bubble of the outbox, decrypted. */
   head(doc: ConversationRecord): OutboxItem | null {
     const first = [...(doc.outbox ?? [])].sort((a, b) => a.seq - b.seq)[0];

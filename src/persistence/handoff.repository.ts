@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationRef, HandoffMessage, HandoffReason, HandoffRepository } from '../engine/ports';
 import type { Language } from '../domain/language';
+import type { ChannelId } from '../domain/messages';
 import type { FieldCipher } from '../security/field-cipher';
 import { conversationId } from './conversation.store';
 import type { Models } from './models';
@@ -57,6 +58,18 @@ export class MongoHandoffRepository implements HandoffRepository {
   async close(handoffId: string, by: string, now: Date): Promise<boolean> {
     const result = await this.models.Handoff.updateOne({ _id: handoffId, status: 'open' }, { $set: { status: 'closed', closedAt: now, closedBy: by } });
     return result.modifiedCount === 1;
+  }
+
+  /** Retention: the messages kept for staff of handoffs closed before `cutoff` are deleted (the handoff record stays). */
+  async purgeClosedBefore(cutoff: Date): Promise<number> {
+    const result = await this.models.Handoff.updateMany({ status: 'closed', closedAt: { $lt: cutoff } }, { $set: { messages: [] } });
+    return result.modifiedCount;
+  }
+
+  /** Facts a follow-up needs about a handoff (who, where, which language); null when unknown. */
+  async followUpFacts(handoffId: string): Promise<{ id: string; conversationId: string; channel: ChannelId; language: string; status: string } | null> {
+    const doc = await this.models.Handoff.findById(handoffId, { conversationId: 1, channel: 1, language: 1, status: 1 }).lean();
+    return doc ? { id: doc._id, conversationId: doc.conversationId, channel: doc.channel as ChannelId, language: doc.language, status: doc.status } : null;
   }
 
   /** Open handoffs for the staff CLI, oldest first; no personal data. */

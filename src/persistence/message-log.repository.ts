@@ -176,6 +176,21 @@ export class MessageLogRepository {
     }
   }
 
+  /**
+   * Retention: deletes inbound and outbound messages (their texts) older than `cutoff`, except
+   * inbound ones still pending (not answered yet). Returns how many of each went.
+   */
+  async purgeOlderThan(cutoff: Date): Promise<{ inbound: number; outbound: number }> {
+    const inbound = await this.models.Inbound.deleteMany({ storedAt: { $lt: cutoff }, status: { $ne: 'pending' } });
+    const outbound = await this.models.Outbound.deleteMany({ createdAt: { $lt: cutoff }, status: { $ne: 'sending' } });
+    return { inbound: inbound.deletedCount, outbound: outbound.deletedCount };
+  }
+
+  /** Whether an outbound bubble has its row (claimed, sent, failed or unknown): it left its outbox. */
+  async hasOutbound(id: string): Promise<boolean> {
+    return (await this.outbound.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+  }
+
   /** Records how a claimed send ended. The platform's message id is kept only as a digest. */
   async settleOutbound(updates: readonly OutboundSettlement[]): Promise<void> {
     if (updates.length === 0) return;

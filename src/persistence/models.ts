@@ -80,6 +80,8 @@ const ConversationSchema = new Schema<ConversationDoc>(
 ConversationSchema.index({ outboxPending: 1, outboxSince: 1 });
 
 export interface StatusChange {
+  /** Absent on entries written before status notifications existed. */
+  id?: string;
   status: string;
   note: string | null;
   at: Date;
@@ -116,7 +118,7 @@ const SupportRequestSchema = new Schema<SupportRequestDoc>(
     draftId: { type: String, required: true, unique: true },
     status: { type: String, required: true },
     statusNote: { type: String, default: null },
-    statusHistory: [{ _id: false, status: String, note: { type: String, default: null }, at: Date, by: String }],
+    statusHistory: [{ _id: false, id: { type: String, default: undefined }, status: String, note: { type: String, default: null }, at: Date, by: String }],
     applicant: {
       channel: { type: String, required: true },
       account: { type: String, required: true },

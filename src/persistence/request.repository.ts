@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { ChannelId } from '../domain/messages';
 import { lastFour } from '../domain/national-id';
 import {
   CLOSED_STATUSES,
@@ -117,17 +119,46 @@ export class MongoRequestRepository implements RequestRepository {
     return doc && matches ? toSummary(doc) : null;
   }
 
-  /** Staff action: moves a request to a new status; closing it frees the national ID for a new request. */
-  async setStatus(reference: string, status: RequestStatus, note: string | null, by: string, now: Date): Promise<boolean> {
+  /**
+   * Staff action: moves a request to a new status; closing it frees the national ID for a new
+   * request. `changeId` names the history entry (the beneficiary's notification refers to it).
+   */
+  async setStatus(reference: string, status: RequestStatus, note: string | null, by: string, now: Date, changeId: string = randomUUID()): Promise<{ changeId: string } | null> {
     const doc = await this.models.SupportRequest.findOneAndUpdate(
       { reference },
-      { $set: { status, statusNote: note, updatedAt: now }, $push: { statusHistory: { status, note, at: now, by } } },
+      { $set: { status, statusNote: note, updatedAt: now }, $push: { statusHistory: { id: changeId, status, note, at: now, by } } },
       { new: true },
     ).lean();
-    if (!doc) return false;
+    if (!doc) return null;
     if (CLOSED_STATUSES.has(status)) await this.models.OpenRequestLock.deleteOne({ _id: doc.nationalIdDigest, reference });
-    return true;
+    return { changeId };
   }
+
+  /** The request's routing facts for a follow-up (who to tell, in which language); no personal data leaves sealed. */
+  async followUpFacts(reference: string): Promise<RequestFollowUpFacts | null> {
+    const doc = await this.models.SupportRequest.findOne({ reference }, { applicant: 1, language: 1, supportType: 1, status: 1, statusNote: 1, statusHistory: 1 }).lean();
+    if (!doc) return null;
+    return {
+      reference,
+      applicant: { channel: doc.applicant.channel as ChannelId, account: doc.applicant.account, sender: this.cipher.open(doc.applicant.senderSealed) },
+      language: doc.language,
+      supportType: doc.supportType,
+      status: isRequestStatus(doc.status) ? doc.status : 'submitted',
+      statusNote: doc.statusNote,
+      history: doc.statusHistory.map((h) => ({ id: h.id ?? null, status: h.status, at: h.at })),
+    };
+  }
+}
+
+/** What follow-ups need to know about a request. */
+export interface RequestFollowUpFacts {
+  reference: string;
+  applicant: ConversationRef;
+  language: string;
+  supportType: string;
+  status: RequestStatus;
+  statusNote: string | null;
+  history: Array<{ id: string | null; status: string; at: Date }>;
 }
 
 function toSummary(doc: SupportRequestDoc): RequestSummary {
