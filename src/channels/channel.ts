@@ -66,6 +66,11 @@ export interface ChannelSender {
   readonly channel: ChannelId;
   readonly limits: ChannelLimits;
   send(to: Recipient, reply: Reply, context: SendContext): Promise<SendOutcome>;
+  /**
+   * Whether a message the bot sends first can reach the person now (WhatsApp Cloud outside the
+   * 24-hour window needs an approved template, which may not be configured). Absent: always.
+   */
+  reach?(context: { lastInboundAt: Date | null; purpose: 'followup' | 'survey' }, now: Date): { ok: true } | { ok: false; reason: string };
   /** Optional "typing…" indicator while the engine works. Failures are ignored. */
   typing?(to: Recipient): Promise<void>;
 }

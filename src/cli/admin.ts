@@ -4,6 +4,7 @@ import { liftStatusLocks } from '../engine/flows/status-guard';
 import { createMessageLogModels } from '../persistence/message-log.models';
 import { MessageLogRepository } from '../persistence/message-log.repository';
 import { generateSecrets } from '../security/dev-secrets';
+import { cliFollowUps, listScheduled, listTasks, satisfactionReport, UsageError } from './admin-followups';
 import { failCli, startCli } from './bootstrap';
 
 const USAGE = `Usage: npm run admin -- <command>
@@ -13,7 +14,16 @@ const USAGE = `Usage: npm run admin -- <command>
   inbound:unanswered                     messages the bot did not answer (overtaken, or given up after an outage)
   request:status <reference> <status> [note]
                                          set a request's status (${REQUEST_STATUSES.join(', ')})
-  status:unlock <reference>              lift every status look-up lock on a request (after wrong last-4 answers)`;
+  status:unlock <reference>              lift every status look-up lock on a request (after wrong last-4 answers)
+  scheduled [--due-within 48h]           what the bot will send by itself, when, to which case (masked), and why
+  report:satisfaction [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
+                                         satisfaction survey results: average, distribution, response rate
+  tasks                                  open follow-up tasks for supervisors (low ratings, two-week promise)
+
+  request:status tells the beneficiary (the note too, for rejected and registration_incomplete);
+  closing a request or a handoff schedules the satisfaction survey.`;
+
+const COMMANDS = ['handoffs', 'handoff:close', 'inbound:unanswered', 'request:status', 'status:unlock', 'scheduled', 'report:satisfaction', 'tasks'];
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
@@ -24,14 +34,15 @@ async function main(): Promise<void> {
     );
     return;
   }
-  if (!command || !['handoffs', 'handoff:close', 'inbound:unanswered', 'request:status', 'status:unlock'].includes(command)) {
+  if (!command || !COMMANDS.includes(command)) {
     process.stdout.write(`${USAGE}\n`);
     process.exitCode = command ? 2 : 0;
     return;
   }
   const runtime = await startCli();
+  const { followUps, close } = await cliFollowUps(runtime);
   try {
-    const { handoffs, requests } = runtime.core;
+    const { handoffs } = runtime.core;
     if (command === 'handoffs') {
       const open = await handoffs.listOpen();
       if (open.length === 0) process.stdout.write('No open handoffs.\n');
@@ -52,8 +63,16 @@ async function main(): Promise<void> {
       process.stdout.write(`Look-ups of ${reference} are open again.\n`);
     } else if (command === 'handoff:close') {
       const ok = rest[0] ? await handoffs.close(rest[0], 'staff-cli', new Date()) : false;
-      process.stdout.write(ok ? 'Closed.\n' : 'No open handoff with that id.\n');
+      const facts = ok && rest[0] ? await followUps.handoffs.followUpFacts(rest[0]) : null;
+      if (facts) await followUps.planner.handoffClosed(facts);
+      process.stdout.write(ok ? 'Closed; the satisfaction survey is scheduled.\n' : 'No open handoff with that id.\n');
       if (!ok) process.exitCode = 1;
+    } else if (command === 'scheduled') {
+      process.stdout.write(await listScheduled(followUps, runtime.core.ports.clock.now(), rest));
+    } else if (command === 'report:satisfaction') {
+      process.stdout.write(await satisfactionReport(followUps, rest));
+    } else if (command === 'tasks') {
+      process.stdout.write(await listTasks(followUps));
     } else {
       const [reference, status, ...note] = rest;
       if (!reference || !isRequestStatus(status)) {
@@ -61,11 +80,16 @@ async function main(): Promise<void> {
         process.exitCode = 2;
         return;
       }
-      const ok = await requests.setStatus(reference, status, note.length > 0 ? note.join(' ') : null, 'staff-cli', new Date());
-      process.stdout.write(ok ? `${reference} → ${status}\n` : 'No request with that reference.\n');
+      const ok = await followUps.planner.changeRequestStatus(reference, status, note.length > 0 ? note.join(' ') : null, 'staff-cli');
+      process.stdout.write(ok ? `${reference} → ${status} (the beneficiary will be told)\n` : 'No request with that reference.\n');
       if (!ok) process.exitCode = 1;
     }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stdout.write(`${error.message}\n\n${USAGE}\n`);
+    process.exitCode = 2;
   } finally {
+    await close();
     await runtime.services.close();
   }
 }

@@ -1,4 +1,15 @@
 import { z } from 'zod';
+import { parseReminderHours, type FollowUpSettings } from '../domain/followup';
+import { DEFAULT_QUIET_HOURS, parseQuietHours } from '../domain/quiet-hours';
+
+function parses(parse: () => unknown): boolean {
+  try {
+    parse();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The only module that reads `process.env`. Parsed once at boot; a bad value stops the boot
@@ -22,6 +33,17 @@ const EnvSchema = z
     DATA_HMAC_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected base64 of 32 bytes').optional(),
     /** Where the bot keeps local state (development keys, provisioned services). */
     DATA_DIR: z.string().optional(),
+    // Follow-ups and surveys (see docs/followups.md)
+    /** Riyadh time when the bot starts nothing itself: "22:00-08:00" (default) or "off". */
+    QUIET_HOURS: z.string().default(DEFAULT_QUIET_HOURS).refine((v) => parses(() => parseQuietHours(v)), 'expected e.g. 22:00-08:00, or off'),
+    /** Hours of silence before each reminder of an unfinished request. */
+    REMINDER_HOURS: z.string().default('24,72').refine((v) => parses(() => parseReminderHours(v)), 'expected one to three increasing whole hours, e.g. 24,72'),
+    /** Minutes after a request or handoff is closed before the satisfaction survey (0: at once). */
+    SURVEY_DELAY_MINUTES: z.coerce.number().int().min(0).max(10080).default(60),
+    /** The policy's promise: the committee decides in not less than two weeks; past it, the person is told it is still studied. */
+    COMMITTEE_PROMISE_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+    /** Raw message texts older than this are deleted (cases, attestations and survey results stay). */
+    RETENTION_DAYS: z.coerce.number().int().min(7).max(3650).default(180),
     HANDOFF_NOTICE_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
     DRAFT_RESUME_MINUTES: z.coerce.number().int().min(1).max(10080).default(30),
     // HTTP and process roles
@@ -65,8 +87,9 @@ const EnvSchema = z
     WHATSAPP_CLOUD_APP_SECRET: z.string().min(8).optional(),
     WHATSAPP_CLOUD_VERIFY_TOKEN: z.string().min(8).optional(),
     WHATSAPP_CLOUD_API_ROOT: z.string().url().default('https://graph.facebook.com/v21.0'),
-    WHATSAPP_CLOUD_TEMPLATE_FOLLOWUP: z.string().default('basirah_followup'),
-    WHATSAPP_CLOUD_TEMPLATE_SURVEY: z.string().default('basirah_survey'),
+    /** Approved utility templates for messages outside the 24-hour window; unset: such messages are skipped, with the reason recorded. */
+    WHATSAPP_CLOUD_TEMPLATE_FOLLOWUP: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name as approved by Meta (a-z 0-9 _)').optional(),
+    WHATSAPP_CLOUD_TEMPLATE_SURVEY: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name as approved by Meta (a-z 0-9 _)').optional(),
   })
   .passthrough();
 
@@ -81,6 +104,8 @@ export type AppConfig = {
   dataDir: string | undefined;
   handoffNoticeMinutes: number;
   draftResumeMinutes: number;
+  followUps: FollowUpSettings;
+  retentionDays: number;
   http: { host: string; port: number; publicBaseUrl: string | undefined; trustProxy: TrustProxy };
   roles: ReadonlySet<'web' | 'channels' | 'workers'>;
   queueShards: number;
@@ -95,7 +120,7 @@ export type AppConfig = {
     appSecret: string;
     verifyToken: string;
     apiRoot: string;
-    templates: { followup: string; survey: string };
+    templates: { followup: string | undefined; survey: string | undefined };
   } | null;
 };
 
@@ -125,6 +150,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: e.DATA_DIR,
     handoffNoticeMinutes: e.HANDOFF_NOTICE_MINUTES,
     draftResumeMinutes: e.DRAFT_RESUME_MINUTES,
+    followUps: {
+      quietHours: parseQuietHours(e.QUIET_HOURS),
+      reminderHours: parseReminderHours(e.REMINDER_HOURS),
+      surveyDelayMinutes: e.SURVEY_DELAY_MINUTES,
+      promiseDays: e.COMMITTEE_PROMISE_DAYS,
+      surveyReminderHours: 24,
+    },
+    retentionDays: e.RETENTION_DAYS,
     http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL, trustProxy: trustProxyOf(e.TRUST_PROXY) },
     roles: new Set(e.PROCESS_ROLES.split(',').map((r) => r.trim() as 'web' | 'channels' | 'workers')),
     queueShards: e.QUEUE_SHARDS,

@@ -28,6 +28,14 @@ export interface TurnDeps {
   done: WriteBatcher<string>;
   senders: ReadonlyMap<string, ChannelSender>;
   logger: Logger;
+  /** Told when a turn starts or ends a request draft (its reminders are scheduled or cancelled). */
+  drafts?: DraftWatcher;
+}
+
+/** The follow-up side of a turn: reminders of an unfinished request. */
+export interface DraftWatcher {
+  draftStarted(target: { conversationId: string; channel: ChannelId }, draftId: string): Promise<void>;
+  draftClosed(draftId: string, reason: 'submitted' | 'cancelled'): Promise<void>;
 }
 
 /** Messages of one conversation handled per job before it goes to the back of the queue (fairness). */
@@ -79,9 +87,18 @@ async function handleOne(deps: TurnDeps, convId: string, inboundId: string): Pro
   }
   const sender = deps.senders.get(message.channel);
   if (sender?.typing) void sender.typing({ account: message.account, recipient: message.sender }).catch(() => undefined);
-  const decided = await deps.engine.decide(message, doc ? deps.records.stateOf(doc) : null);
+  const prior = doc ? deps.records.stateOf(doc) : null;
+  const draftBefore = prior?.state.draft?.id ?? null;
+  const submitting = prior?.state.mode.type === 'request' && prior.state.mode.step === 'attest';
+  const decided = await deps.engine.decide(message, prior);
+  const draftAfter = decided.state.draft?.id ?? null;
+  // Reminders are written before the turn (a record whose draft never came is skipped when due), cancelled after it.
+  if (draftAfter && draftAfter !== draftBefore) await deps.drafts?.draftStarted({ conversationId: convId, channel: message.channel }, draftAfter);
   const committed = await commit(deps, doc, message, inboundId, loaded.storedAt, decided.state, decided.result);
   deps.done.add(inboundId);
+  if (draftBefore && draftBefore !== draftAfter) {
+    await deps.drafts?.draftClosed(draftBefore, submitting ? 'submitted' : 'cancelled').catch((error: unknown) => deps.logger.warn({ err: { message: errorMessage(error) } }, 'draft reminders not cancelled; they are skipped when due'));
+  }
   return { channel: message.channel, outboxPending: committed.outboxPending === true };
 }
 

@@ -53,6 +53,8 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     conversations: core.ports.conversations,
     translator: core.ports.translator,
     ...(core.ports.faults ? { faults: core.ports.faults } : {}),
+    followUps: { settings: config.followUps, retentionDays: config.retentionDays },
+    clock: core.ports.clock,
   });
   const started: Array<() => Promise<void>> = [];
   if (config.roles.has('workers')) pipeline.startWorkers(core.engine);

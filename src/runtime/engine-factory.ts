@@ -8,7 +8,9 @@ import { LOCALES_DIR, loadTrainingPhrases } from '../nlu/training-data';
 import { MongoConversationStore } from '../persistence/conversation.store';
 import { RecoveringConversationStore } from '../persistence/recovering-conversation.store';
 import { MongoHandoffRepository } from '../persistence/handoff.repository';
+import { createFollowUpModels, type FollowUpModels } from '../persistence/followup.models';
 import { createModels, type Models } from '../persistence/models';
+import { MongoSurveyRepository, MongoTaskRepository } from '../persistence/survey.repository';
 import { MongoFeedbackRepository, MongoVolunteerRepository } from '../persistence/records.repository';
 import { RedisAttemptLimiter, RedisConversationLock } from '../persistence/redis-coordination';
 import { MongoRequestRepository } from '../persistence/request.repository';
@@ -27,6 +29,9 @@ export interface Core {
   models: Models;
   requests: MongoRequestRepository;
   handoffs: MongoHandoffRepository;
+  followUpModels: FollowUpModels;
+  surveys: MongoSurveyRepository;
+  tasks: MongoTaskRepository;
 }
 
 /** Wires the engine to the real services. `overrides` lets tests inject a clock or a pre-trained classifier. */
@@ -40,6 +45,9 @@ export async function buildCore(
   const hash = (key: string): string => services.cipher.digest('redis-key', key);
   const requests = new MongoRequestRepository(models, services.cipher);
   const handoffs = new MongoHandoffRepository(models, services.cipher);
+  const followUpModels = await createFollowUpModels(services.mongo);
+  const surveys = new MongoSurveyRepository(followUpModels, services.cipher);
+  const tasks = new MongoTaskRepository(followUpModels);
   const ports: EnginePorts = {
     conversations: new RecoveringConversationStore(new MongoConversationStore(models, services.cipher), models, services.cipher, faults),
     lock: new RedisConversationLock(services.redis, hash),
@@ -48,13 +56,15 @@ export async function buildCore(
     volunteers: new MongoVolunteerRepository(models, services.cipher),
     feedback: new MongoFeedbackRepository(models, services.cipher),
     attempts: new RedisAttemptLimiter(services.redis, hash),
+    surveys,
+    tasks,
     clock: overrides.clock ?? systemClock,
     translator: I18nTranslator.load(LOCALES_DIR),
     classifier: overrides.classifier ?? trainClassifier(),
     settings: { handoffNoticeMinutes: config.handoffNoticeMinutes, draftResumeMinutes: config.draftResumeMinutes },
     faults,
   };
-  return { engine: new Engine(ports), ports, models, requests, handoffs };
+  return { engine: new Engine(ports), ports, models, requests, handoffs, followUpModels, surveys, tasks };
 }
 
 /** Unreadable records reach staff as error logs (stderr; ids only, never the data). */

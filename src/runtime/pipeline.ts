@@ -5,13 +5,16 @@ import { InboundGateway, type SlowDownNotice } from '../channels/gateway';
 import type { ChannelModule } from '../channels/module';
 import type { ChannelId } from '../domain/messages';
 import { noticeFor, type Engine } from '../engine/engine';
-import type { ConversationStore, FaultReporter, Translator } from '../engine/ports';
+import type { Clock, ConversationStore, FaultReporter, Translator } from '../engine/ports';
 import { initialState } from '../engine/state';
 import { InboundQueue, startInboundWorker, type TurnDeps } from '../jobs/inbound.queue';
 import { DEFAULT_ADMISSION, Mailbox, type AdmissionLimits } from '../jobs/mailbox';
 import { makeApologiser, RECOVERY_EVERY_MS, startRecovery } from '../jobs/recovery';
 import { requestSend, SendQueue, startPinnedSendWorker, startSendWorker, type SendDeps } from '../jobs/send.queue';
-import type { Logger } from '../logging/logger';
+import { errorMessage, type Logger } from '../logging/logger';
+import { DEFAULT_FOLLOW_UP_SETTINGS, type FollowUpSettings } from '../domain/followup';
+import { createFollowUps, type FollowUps } from './followups';
+import { systemClock } from './engine-factory';
 import { ConversationRecords } from '../persistence/conversation-records';
 import { createMessageLogModels } from '../persistence/message-log.models';
 import { MessageLogRepository, type OutboundSettlement } from '../persistence/message-log.repository';
@@ -33,6 +36,9 @@ export interface PipelineOptions {
   translator: Translator;
   faults?: FaultReporter;
   admission?: AdmissionLimits;
+  /** Follow-up settings (REMINDER_HOURS, QUIET_HOURS …) and the clock they run on; defaults for tests. */
+  followUps?: { settings: FollowUpSettings; retentionDays: number };
+  clock?: Clock;
 }
 
 /** The message pipeline of one process: gateway (producer), and on request the workers. */
@@ -43,6 +49,8 @@ export interface Pipeline {
   mailbox: Mailbox;
   inbound: InboundQueue;
   send: SendQueue;
+  /** Scheduled messages and surveys (the admin CLI and the staff console schedule through it). */
+  followUps: FollowUps;
   /** Has a conversation's pending replies sent (or leaves them to whoever is sending them). */
   resend(conversationId: string, channel: ChannelId): Promise<void>;
   /** What a turn job needs, around this engine (the workers use it; tests call processTurns with it). */
@@ -88,7 +96,14 @@ export async function createPipeline(services: Services, modules: readonly Chann
   };
   const workers: Worker[] = [];
   const stoppers: Array<() => void> = [];
-  const turnDeps = (engine: Engine): TurnDeps => ({ engine, log, records, mailbox, turns: inbound, send, sendDeps, done: doneMarks, senders, logger: options.logger });
+  const clock = options.clock ?? systemClock;
+  const followUps = await createFollowUps(services, connection, prefix, (ref) => records.idOf(ref), {
+    settings: options.followUps?.settings ?? DEFAULT_FOLLOW_UP_SETTINGS,
+    retentionDays: options.followUps?.retentionDays ?? 180,
+    clock,
+    logger: options.logger,
+  });
+  const turnDeps = (engine: Engine): TurnDeps => ({ engine, log, records, mailbox, turns: inbound, send, sendDeps, done: doneMarks, senders, logger: options.logger, drafts: followUps.planner });
   return {
     gateway: new InboundGateway(log, mailbox, inbound, slowDown, options.logger),
     log,
@@ -96,6 +111,7 @@ export async function createPipeline(services: Services, modules: readonly Chann
     mailbox,
     inbound,
     send,
+    followUps,
     resend,
     turnDeps,
     startWorkers(engine) {
@@ -110,6 +126,8 @@ export async function createPipeline(services: Services, modules: readonly Chann
       const forget = (convId: string, inboundId: string): Promise<void> => mailbox.done(convId, inboundId);
       const claimSweep = (): Promise<boolean> => mailbox.claimSweep(RECOVERY_EVERY_MS);
       stoppers.push(startRecovery({ log, records, requeue, forget, claimSweep, resend, logger: options.logger, apologise }).stop);
+      const sendNow = (convId: string, channel: ChannelId): Promise<void> => requestSend(sendDeps, send, convId, channel, true);
+      void followUps.startWorkers({ engine, records, log, senders, send: sendNow }).catch((error: unknown) => options.logger.error({ err: { message: errorMessage(error) } }, 'follow-up workers did not start'));
     },
     startPinnedWorkers() {
       for (const channel of pinned) workers.push(startPinnedSendWorker(connection, channel, sendDeps, send, prefix));
@@ -117,6 +135,7 @@ export async function createPipeline(services: Services, modules: readonly Chann
     async close() {
       for (const stop of stoppers) stop();
       await Promise.allSettled(workers.map((w) => w.close()));
+      await followUps.close();
       await Promise.allSettled([settlements.drain(), doneMarks.drain()]);
       await Promise.allSettled([inbound.close(), send.close()]);
       await connection.quit().catch(() => undefined);

@@ -85,20 +85,21 @@ export function encodeReply(to: string, reply: Reply, labels: CloudLabels): Grap
 }
 
 /**
- * A message outside the 24-hour window: the approved template, with the reply (options numbered,
- * on one line) as its single body parameter. WhatsApp refuses parameters with line breaks or
+ * A message outside the 24-hour window: the approved template, with the follow-up's own
+ * parameters (the reference) or else the reply (options numbered, on one line) as its single body parameter. WhatsApp refuses parameters with line breaks or
  * more than four spaces in a row (error 132018), hence the flattening.
  */
 export function encodeTemplate(to: string, reply: Reply, template: { name: string; language: string }, labels: CloudLabels): GraphMessage {
   const options = (reply.options ?? []).map((o, i) => labels.optionLine(i + 1, o.label));
-  const flat = [reply.text, ...options].join(' ').replace(/\s+/g, ' ').trim();
+  // A follow-up names its template's parameters (the reference); other messages travel as one flattened parameter.
+  const parameters = reply.template?.parameters ?? [[reply.text, ...options].join(' ')];
   return {
     ...envelope(to),
     type: 'template',
     template: {
       name: template.name,
       language: { code: template.language },
-      components: [{ type: 'body', parameters: [{ type: 'text', text: truncate(flat, LIMITS.templateParameter) }] }],
+      components: [{ type: 'body', parameters: parameters.map((p) => ({ type: 'text' as const, text: truncate(p.replace(/\s+/g, ' ').trim(), LIMITS.templateParameter) })) }],
     },
   };
 }

@@ -27,7 +27,7 @@ export interface WhatsAppCloudDeps {
 export function createWhatsAppCloudModule(deps: WhatsAppCloudDeps): ChannelModule {
   const logger = deps.logger.child({ channel: 'whatsapp', via: 'cloud' });
   const client = new GraphClient({ apiRoot: deps.config.apiRoot, token: deps.config.token, ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
-  const sender = new CloudSender({ client, translator: deps.translator, templateName: deps.config.templates.followup });
+  const sender = new CloudSender({ client, translator: deps.translator, templates: deps.config.templates });
   return {
     channel: 'whatsapp',
     sender,

@@ -57,8 +57,8 @@ export function cloudLabels(translator: Translator, language: Language): CloudLa
 export interface CloudSenderDeps {
   client: GraphClient;
   translator: Translator;
-  /** The approved template used outside the 24-hour window. */
-  templateName: string;
+  /** Approved templates used outside the 24-hour window, by purpose; unset: such messages are skipped. */
+  templates: { followup?: string | undefined; survey?: string | undefined };
   now?: () => Date;
 }
 
@@ -81,7 +81,14 @@ export class CloudSender implements ChannelSender {
   private encode(recipient: string, reply: Reply, context: SendContext): GraphMessage {
     const labels = cloudLabels(this.deps.translator, context.language);
     if (chooseWhatsAppMessage(context, this.now()) === 'free') return encodeReply(recipient, reply, labels);
-    return encodeTemplate(recipient, reply, { name: this.deps.templateName, language: context.language }, labels);
+    const name = this.deps.templates[reply.template?.purpose ?? 'followup'] ?? '';
+    return encodeTemplate(recipient, reply, { name, language: context.language }, labels);
+  }
+
+  /** Outside the window a message needs its approved template: without one configured it cannot go. */
+  reach(context: { lastInboundAt: Date | null; purpose: 'followup' | 'survey' }, now: Date): { ok: true } | { ok: false; reason: string } {
+    if (chooseWhatsAppMessage({ kind: 'proactive', lastInboundAt: context.lastInboundAt }, now) === 'free') return { ok: true };
+    return this.deps.templates[context.purpose] ? { ok: true } : { ok: false, reason: `outside_24h_window_no_${context.purpose}_template` };
   }
 
   private now(): Date {

@@ -1,0 +1,49 @@
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { errorMessage, type Logger } from '../logging/logger';
+
+export const MAINTENANCE_QUEUE = 'basirah-maintenance';
+export const RETENTION_SCHEDULER = 'retention';
+const DAY_MS = 86_400_000;
+
+/** The daily retention job; no payload. */
+export interface RetentionJob {
+  type: 'retention';
+}
+
+/** Deletes raw message texts older than the cutoff; returns how many records were cleared. */
+export type RetentionPurge = (cutoff: Date) => Promise<{ inbound: number; outbound: number; handoffs: number }>;
+
+/**
+ * Retention as a BullMQ job scheduler (one for every process, not a timer in each), since
+ * FerretDB has no TTL indexes: raw message texts older than RETENTION_DAYS are deleted; requests,
+ * attestations and survey results stay.
+ */
+export class MaintenanceQueue {
+  readonly queue: Queue<RetentionJob>;
+
+  constructor(connection: ConnectionOptions, prefix: string) {
+    this.queue = new Queue<RetentionJob>(MAINTENANCE_QUEUE, { connection, prefix });
+  }
+
+  async scheduleRetention(everyMs = DAY_MS): Promise<void> {
+    await this.queue.upsertJobScheduler(RETENTION_SCHEDULER, { every: everyMs }, { name: 'retention', data: { type: 'retention' }, opts: { removeOnComplete: true, removeOnFail: 50 } });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+export function startMaintenanceWorker(connection: ConnectionOptions, prefix: string, purge: RetentionPurge, retentionDays: number, now: () => Date, logger: Logger): Worker<RetentionJob> {
+  const worker = new Worker<RetentionJob>(
+    MAINTENANCE_QUEUE,
+    async () => {
+      const cutoff = new Date(now().getTime() - retentionDays * DAY_MS);
+      const cleared = await purge(cutoff);
+      logger.info({ ...cleared, retentionDays }, 'retention: old message texts deleted');
+    },
+    { connection, prefix, concurrency: 1 },
+  );
+  worker.on('failed', (_job, err) => logger.warn({ err: { message: errorMessage(err) } }, 'retention job failed'));
+  return worker;
+}
