@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChannelModule } from '../../src/channels/module';
+import type { FollowUpSettings } from '../../src/domain/followup';
 import type { AdmissionLimits } from '../../src/jobs/mailbox';
 import { createLogger } from '../../src/logging/logger';
 import { createPipeline, type Pipeline } from '../../src/runtime/pipeline';
@@ -19,7 +20,7 @@ export interface TestPipeline {
 export async function startTestPipeline(
   label: string,
   makeModules: (deps: { env: TestEngine; sink: Pipeline['gateway'] }) => ChannelModule[] | Promise<ChannelModule[]>,
-  options: { workers?: boolean; concurrency?: number; admission?: AdmissionLimits } = {},
+  options: { workers?: boolean; concurrency?: number; admission?: AdmissionLimits; followUps?: FollowUpSettings } = {},
 ): Promise<TestPipeline & { modules: ChannelModule[]; prefix: string }> {
   const env = await startTestEngine(label);
   const prefix = `t-${label}-${randomBytes(3).toString('hex')}`;
@@ -36,6 +37,9 @@ export async function startTestPipeline(
     translator: env.core.ports.translator,
     ...(env.core.ports.faults ? { faults: env.core.ports.faults } : {}),
     ...(options.admission ? { admission: options.admission } : {}),
+    // The engine's manual clock drives the follow-ups too: tests move time instead of waiting.
+    clock: env.clock,
+    ...(options.followUps ? { followUps: { settings: options.followUps, retentionDays: 180 } } : {}),
   });
   if (options.workers !== false) {
     pipeline.startWorkers(env.core.engine);
