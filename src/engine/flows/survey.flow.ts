@@ -112,7 +112,14 @@ async function onComment(turn: Turn, survey: OpenSurvey, choice: string | null):
 // Not `complaint`: a comment after a low rating often reads as one, and it is exactly what the comment is for.
 const ACTION_INTENTS = new Set(['request_new', 'request_status', 'human', 'volunteer', 'menu', 'language']);
 
+/**
+ * Only a plain ask counts: describing what went wrong reads as `human` too («ما أحد رد على
+ * اتصالاتي» 0.93, «انتظرت أسبوعين ولم يتصل بي أحد» 0.83), while asking reads ≥ 0.998 («أبغى أكلم
+ * موظف», "I want to talk to a person", «أريد تقديم طلب جديد»), measured with the shipped classifier.
+ */
+const PLAIN_ASK = 0.98;
+
 function looksLikeRequest(turn: Turn): boolean {
   const c = turn.ports.classifier.classify(turn.text);
-  return c.type === 'intent' && ACTION_INTENTS.has(c.intent) && c.confidence >= 0.6;
+  return c.type === 'intent' && ACTION_INTENTS.has(c.intent) && c.confidence >= PLAIN_ASK;
 }

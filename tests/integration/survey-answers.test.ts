@@ -1,0 +1,104 @@
+import type { ConversationRef } from '../../src/engine/ports';
+import { ChatHarness } from '../support/chat-harness';
+import { startTestEngine, t, type TestEngine } from '../support/engine-setup';
+
+/**
+ * The survey's answer as people write it, through the engine and the real database: a survey
+ * invitation is put into an idle conversation, then the person answers in their own words.
+ */
+
+let env: TestEngine;
+let seq = 0;
+
+beforeAll(async () => {
+  env = await startTestEngine('survey');
+});
+afterAll(async () => env.teardown());
+
+/** A person who has talked to the bot, then gets the survey invitation; returns them and the survey id. */
+async function invited(greeting: string): Promise<{ person: ChatHarness; surveyId: string }> {
+  seq += 1;
+  const person = new ChatHarness(env.core.engine, `survey-${seq}`);
+  await person.send(greeting);
+  const ref: ConversationRef = { channel: 'console', account: 'test', sender: person.sender };
+  const surveyId = `handoff-test-${seq}`;
+  await env.core.surveys.create({ id: surveyId, subject: { type: 'handoff', id: `test-${seq}` }, conversationId: `c-${seq}`, channel: 'console', language: 'ar', supportType: null }, env.clock.now());
+  const stored = await env.core.ports.conversations.load(ref);
+  const decision = await env.core.engine.proactive(ref, stored, { type: 'survey', surveyId, about: 'handoff', reference: null, reminder: false }, env.clock.now());
+  if (decision.type !== 'send') throw new Error(`survey not sent: ${JSON.stringify(decision)}`);
+  await env.core.ports.conversations.save(ref, decision.state, stored?.rev ?? null);
+  return { person, surveyId };
+}
+
+const ratingOf = async (surveyId: string): Promise<number | null | undefined> => (await env.core.surveys.get(surveyId))?.rating;
+
+describe('survey answers as people write them', () => {
+  it.each([
+    ['the number', 'السلام عليكم', '5', 5],
+    ['an Arabic-Indic digit', 'السلام عليكم', '٣', 3],
+    ['a word', 'السلام عليكم', 'ممتاز', 5],
+    ['a dialect phrase', 'السلام عليكم', 'مو زين', 2],
+    ['stars', 'hello', '⭐⭐⭐⭐', 4],
+    ['a face', 'hello', '😡', 1],
+    ['English words', 'hello', 'very good', 4],
+    ['Roman Urdu', 'assalam o alaikum bhai', 'bahut acha', 5],
+    ['Urdu script', 'السلام علیکم، مجھے مدد چاہیے', 'ٹھیک ہے', 3],
+    ['the option label', 'السلام عليكم', t('ar', 'followups.survey.option_4'), 4],
+  ])('%s: %s', async (_form, greeting, answer, expected) => {
+    const { person, surveyId } = await invited(greeting);
+    await person.send(answer);
+    expect(person.last?.intent).toBe('survey_rating');
+    expect(await ratingOf(surveyId)).toBe(expected);
+  });
+
+  it('a question instead of a rating is answered, and the rating is still taken afterwards', async () => {
+    const { person, surveyId } = await invited('السلام عليكم');
+    await person.send('وش المستندات المطلوبة؟');
+    expect(person.last?.intent).toBe('documents');
+    expect(await ratingOf(surveyId)).toBeNull();
+    await person.send('ممتاز');
+    expect(await ratingOf(surveyId)).toBe(5);
+    // A bare number later in the chat is a menu choice, not a rating (only words, stars and faces count then).
+    const other = await invited('السلام عليكم');
+    await other.person.send('مرحبا');
+    await other.person.send('4');
+    expect(await ratingOf(other.surveyId)).toBeNull();
+  });
+
+  it('a low rating opens a task and asks what happened; the comment is stored sealed; "skip" is accepted too', async () => {
+    const { person, surveyId } = await invited('السلام عليكم');
+    await person.send('سيء جدا');
+    expect(person.text).toBe(t('ar', 'followups.survey.thanks_low'));
+    expect((await env.core.tasks.listOpen()).map((task) => task._id)).toContain(`low_satisfaction-${surveyId}`);
+    await person.send('انتظرت أسبوعين ولم يتصل بي أحد');
+    expect(person.text).toBe(t('ar', 'followups.survey.comment_thanks'));
+    const doc = await env.core.surveys.get(surveyId);
+    expect(doc && env.core.surveys.commentOf(doc)).toBe('انتظرت أسبوعين ولم يتصل بي أحد');
+
+    const second = await invited('hello');
+    await second.person.send('5');
+    await second.person.send('skip');
+    expect(second.person.text).toBe(t('en', 'followups.survey.done'));
+    expect((await env.core.surveys.get(second.surveyId))?.commentSealed).toBeNull();
+  });
+
+  it('asking for a person at the comment step opens the handoff, and nothing is stored as a comment', async () => {
+    const { person, surveyId } = await invited('السلام عليكم');
+    await person.send('4');
+    await person.send('موظف');
+    expect(person.last?.intent).toBe('human');
+    expect((await env.core.surveys.get(surveyId))?.commentSealed).toBeNull();
+  });
+});
+
+describe('a comment that also asks for something', () => {
+  it('is kept as the comment, then handled as the ask («أبغى أكلم موظف» opens a handoff)', async () => {
+    const { person, surveyId } = await invited('السلام عليكم');
+    await person.send('2');
+    await person.send('الرد كان بطيء، أبغى أكلم موظف');
+    expect(person.text).toContain(t('ar', 'followups.survey.comment_thanks'));
+    expect(person.last?.intent).toBe('human');
+    const doc = await env.core.surveys.get(surveyId);
+    expect(doc && env.core.surveys.commentOf(doc)).toBe('الرد كان بطيء، أبغى أكلم موظف');
+  });
+});
