@@ -79,7 +79,8 @@ async function inform(turn: Turn, text: string): Promise<ProactiveDecision | nul
     return { type: 'later', until: new Date(turn.now.getTime() + RETRY_BUSY_MS), reason: 'with_staff' };
   }
   turn.replies.push({ text });
-  if (turn.state.mode.type !== 'idle' && turn.state.mode.type !== 'handoff') reprompt(turn);
+  // Someone filling in a form right now gets its question again; a form left for a while is not re-asked (its draft stays).
+  if (fillingIn(turn)) reprompt(turn);
   else turn.setMode({ type: 'idle' });
   return null;
 }
@@ -88,7 +89,9 @@ async function invite(turn: Turn, event: Extract<ProactiveEvent, { type: 'survey
   const mode = turn.state.mode;
   if (event.reminder && turn.state.survey?.id !== event.surveyId) return { type: 'skip', reason: 'survey_closed' };
   if (!(await turn.ports.surveys.isAwaitingRating(event.surveyId))) return { type: 'skip', reason: 'answered' };
-  if (isBusy(mode)) return { type: 'later', until: new Date(turn.now.getTime() + RETRY_BUSY_MS), reason: 'busy' };
+  if (fillingIn(turn)) return { type: 'later', until: new Date(turn.now.getTime() + RETRY_BUSY_MS), reason: 'busy' };
+  // A form left for a while (its draft is kept and offered again) does not hold the survey back.
+  if (isBusy(mode)) turn.setMode({ type: 'idle' });
   if (mode.type === 'handoff') {
     if (await turn.ports.handoffs.isOpen(mode.handoffId)) return { type: 'later', until: new Date(turn.now.getTime() + RETRY_BUSY_MS), reason: 'with_staff' };
     turn.setMode({ type: 'idle' });
@@ -96,6 +99,13 @@ async function invite(turn: Turn, event: Extract<ProactiveEvent, { type: 'survey
   const key = event.reminder ? 'followups.survey.reminder' : event.about === 'request' ? 'followups.survey.invite_request' : 'followups.survey.invite_handoff';
   askRating(turn, { id: event.surveyId, step: 'rating', askedAt: turn.now.toISOString() }, key, { reference: event.reference ?? '' });
   return null;
+}
+
+/** In a form and writing recently (within DRAFT_RESUME_MINUTES): a proactive message must not cut in. */
+function fillingIn(turn: Turn): boolean {
+  const { mode, lastInboundAt } = turn.state;
+  if (!isBusy(mode) || !lastInboundAt) return false;
+  return turn.now.getTime() - Date.parse(lastInboundAt) < turn.ports.settings.draftResumeMinutes * 60_000;
 }
 
 /** The Turn machinery needs a message; a proactive turn has none, and never counts as the person writing. */

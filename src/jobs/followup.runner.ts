@@ -34,6 +34,9 @@ export interface RunnerDeps {
 
 /** A status change not found yet may be a change still being written: wait this long before giving up on it. */
 const CHANGE_GRACE_MS = 2 * 60_000;
+/** Postponements that wait for the person to be free; a week after it was planned the message is dropped. */
+const STALLS = new Set(['busy', 'with_staff']);
+const MAX_STALL_MS = 7 * 86_400_000;
 /** Notes staff write for these statuses are meant for the beneficiary (reason, what is missing); others stay internal. */
 const NOTE_SHOWN = new Set(['rejected', 'registration_incomplete']);
 
@@ -64,8 +67,13 @@ export class FollowUpRunner {
   }
 
   private async settle(record: FollowUpRecord, outcome: Exclude<ProactiveDecision, { type: 'send' }>): Promise<void> {
+    const now = this.deps.clock.now();
+    // A person who stays with staff (or in a form) for a week does not get last week's message.
+    if (outcome.type === 'later' && STALLS.has(outcome.reason) && now.getTime() - record.createdAt.getTime() > MAX_STALL_MS) {
+      return this.deps.scheduled.finish(record._id, 'skipped', `never_free:${outcome.reason}`, now);
+    }
     if (outcome.type === 'later') return this.deps.planner.postpone(record, outcome.until, outcome.reason);
-    await this.deps.scheduled.finish(record._id, 'skipped', outcome.reason, this.deps.clock.now());
+    await this.deps.scheduled.finish(record._id, 'skipped', outcome.reason, now);
   }
 
   /** Re-reads the case: what to say now, or why nothing (the case moved on). */

@@ -102,3 +102,22 @@ describe('a comment that also asks for something', () => {
     expect(doc && env.core.surveys.commentOf(doc)).toBe('الرد كان بطيء، أبغى أكلم موظف');
   });
 });
+
+describe('when the invitation may go out', () => {
+  it('waits while a form is being filled in, but a form left for a day does not hold it back (the draft stays)', async () => {
+    const person = new ChatHarness(env.core.engine, 'survey-busy');
+    await person.send('ابي اقدم طلب');
+    const ref: ConversationRef = { channel: 'console', account: 'test', sender: person.sender };
+    const event = { type: 'survey' as const, surveyId: 'handoff-busy', about: 'handoff' as const, reference: null, reminder: false };
+    await env.core.surveys.create({ id: event.surveyId, subject: { type: 'handoff', id: 'busy' }, conversationId: 'c-busy', channel: 'console', language: 'ar', supportType: null }, env.clock.now());
+    const now = await env.core.engine.proactive(ref, await env.core.ports.conversations.load(ref), event, env.clock.now());
+    expect(now).toMatchObject({ type: 'later', reason: 'busy' });
+    env.clock.advance(24 * 3_600_000);
+    const later = await env.core.engine.proactive(ref, await env.core.ports.conversations.load(ref), event, env.clock.now());
+    expect(later.type).toBe('send');
+    if (later.type !== 'send') return;
+    expect(later.state.mode).toEqual({ type: 'idle' });
+    expect(later.state.draft).not.toBeNull();
+    expect(later.replies.map((r) => r.text)).toEqual([t('ar', 'followups.survey.invite_handoff', { reference: '' })]);
+  });
+});
