@@ -1,7 +1,7 @@
 /* CLI: the follow-up commands of `npm run admin` (scheduled messages, satisfaction report, staff tasks). */
 import { Redis } from 'ioredis';
 import { parseDuration, type FollowUpRecord } from '../domain/followup';
-import { parseRiyadhDay, summariseSatisfaction, type SatisfactionReport, type SatisfactionStats } from '../domain/satisfaction';
+import { reportPeriod, summariseSatisfaction, type SatisfactionReport, type SatisfactionStats } from '../domain/satisfaction';
 import { conversationId } from '../persistence/conversation.store';
 import { createFollowUps, type FollowUps } from '../runtime/followups';
 import type { CliRuntime } from './bootstrap';
@@ -59,19 +59,14 @@ export async function listScheduled(followUps: FollowUps, now: Date, args: reado
 }
 
 export async function satisfactionReport(followUps: FollowUps, args: readonly string[]): Promise<string> {
-  const day = (name: string): Date | null => {
+  const value = (name: string): string | undefined => {
     const i = args.indexOf(name);
-    if (i < 0) return null;
-    const parsed = parseRiyadhDay(args[i + 1] ?? '');
-    if (!parsed) throw new UsageError(`${name} takes a date as YYYY-MM-DD`);
-    return parsed;
+    return i < 0 ? undefined : (args[i + 1] ?? '');
   };
-  const from = day('--from');
-  const toDay = day('--to');
-  // --to is inclusive: up to the end of that day.
-  const to = toDay ? new Date(toDay.getTime() + 86_400_000) : null;
-  const surveys = await followUps.surveys.sentBetween(from, to);
-  const report = summariseSatisfaction(surveys, { from, to: toDay });
+  const period = reportPeriod(value('--from'), value('--to'));
+  if ('error' in period) throw new UsageError(`--from and --to: ${period.error}`);
+  const surveys = await followUps.surveys.sentBetween(period.from, period.until);
+  const report = summariseSatisfaction(surveys, { from: period.from, to: period.toDay });
   return args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report);
 }
 

@@ -79,11 +79,12 @@ function round(value: number): number {
 }
 
 function riyadhMonth(at: Date): string {
-  return new Date(at.getTime() + RIYADH_OFFSET_MS).toISOString().slice(0, 7);
+  return isoDay(at).slice(0, 7);
 }
 
+/** The Riyadh calendar day of an instant, as YYYY-MM-DD. */
 function isoDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
+  return new Date(at.getTime() + RIYADH_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 /** Parses `YYYY-MM-DD` as the start of that day in Riyadh; null when malformed. */
@@ -91,5 +92,13 @@ export function parseRiyadhDay(text: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!m) return null;
   const at = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - RIYADH_OFFSET_MS);
-  return Number.isNaN(at.getTime()) || isoDay(new Date(at.getTime() + RIYADH_OFFSET_MS)) !== text ? null : at;
+  return Number.isNaN(at.getTime()) || isoDay(at) !== text ? null : at;
+}
+
+/** A report's period from `YYYY-MM-DD` texts (both optional, `to` inclusive): the range [from, until) to query, or what is wrong. */
+export function reportPeriod(fromText: string | undefined, toText: string | undefined): { from: Date | null; toDay: Date | null; until: Date | null } | { error: string } {
+  const from = fromText === undefined ? null : parseRiyadhDay(fromText);
+  const toDay = toText === undefined ? null : parseRiyadhDay(toText);
+  if ((fromText !== undefined && !from) || (toText !== undefined && !toDay)) return { error: 'dates are written YYYY-MM-DD, e.g. 2026-11-01' };
+  return { from, toDay, until: toDay ? new Date(toDay.getTime() + 86_400_000) : null };
 }

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { bearerMatches } from '../../security/bearer';
 import type { WwebPhase } from './wweb.connection';
 import { qrToPng } from './wweb.qr';
 
@@ -12,17 +12,11 @@ import { qrToPng } from './wweb.qr';
 export const QR_ROUTE = '/staff/whatsapp/qr';
 export const QR_PNG_ROUTE = '/staff/whatsapp/qr.png';
 
+export { bearerMatches };
+
 export interface QrRouteDeps {
   staffApiToken: string | undefined;
   qr: () => { state: WwebPhase; qr: string | null };
-}
-
-/** Constant-time comparison: both sides are hashed first, so neither length nor prefix leaks. */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer +(\S+)$/i.exec(header ?? '')?.[1];
-  const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
-  const equal = timingSafeEqual(digest(given ?? ''), digest(token));
-  return given !== undefined && equal;
 }
 
 export function qrRoutes(deps: QrRouteDeps): FastifyPluginAsync {
