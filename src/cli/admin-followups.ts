@@ -65,6 +65,7 @@ export async function satisfactionReport(followUps: FollowUps, args: readonly st
   };
   const period = reportPeriod(value('--from'), value('--to'));
   if ('error' in period) throw new UsageError(`--from and --to: ${period.error}`);
+  if (period.from && period.until && period.from >= period.until) throw new UsageError('--from is after --to.');
   const surveys = await followUps.surveys.sentBetween(period.from, period.until);
   const report = summariseSatisfaction(surveys, { from: period.from, to: period.toDay });
   return args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report);

@@ -19,11 +19,12 @@ const USAGE = `Usage: npm run admin -- <command>
   report:satisfaction [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
                                          satisfaction survey results: average, distribution, response rate
   tasks                                  open follow-up tasks for supervisors (low ratings, two-week promise)
+  task:done <id>                         mark a task done
 
   request:status tells the beneficiary (the note too, for rejected and registration_incomplete);
   closing a request or a handoff schedules the satisfaction survey.`;
 
-const COMMANDS = ['handoffs', 'handoff:close', 'inbound:unanswered', 'request:status', 'status:unlock', 'scheduled', 'report:satisfaction', 'tasks'];
+const COMMANDS = ['handoffs', 'handoff:close', 'inbound:unanswered', 'request:status', 'status:unlock', 'scheduled', 'report:satisfaction', 'tasks', 'task:done'];
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
@@ -73,16 +74,19 @@ async function main(): Promise<void> {
       process.stdout.write(await satisfactionReport(followUps, rest));
     } else if (command === 'tasks') {
       process.stdout.write(await listTasks(followUps));
+    } else if (command === 'task:done') {
+      const done = rest[0] ? await followUps.tasks.done(rest[0], 'staff-cli', runtime.core.ports.clock.now()) : false;
+      process.stdout.write(done ? 'Done.\n' : 'No open task with that id (see npm run admin -- tasks).\n');
+      if (!done) process.exitCode = 1;
     } else {
-      const [reference, status, ...note] = rest;
-      if (!reference || !isRequestStatus(status)) {
-        process.stdout.write(`${USAGE}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      const ok = await followUps.planner.changeRequestStatus(reference, status, note.length > 0 ? note.join(' ') : null, 'staff-cli');
-      process.stdout.write(ok ? `${reference} → ${status} (the beneficiary will be told)\n` : 'No request with that reference.\n');
-      if (!ok) process.exitCode = 1;
+      const [given, status, ...note] = rest;
+      const reference = parseReference(given ?? '');
+      if (!reference) throw new UsageError(`"${given ?? ''}" is not a request reference (BSR-<year>-<number>).`);
+      if (!isRequestStatus(status)) throw new UsageError(`"${status ?? ''}" is not a status; one of: ${REQUEST_STATUSES.join(', ')}.`);
+      const outcome = await followUps.planner.changeRequestStatus(reference, status, note.length > 0 ? note.join(' ') : null, 'staff-cli');
+      const said = { changed: `${reference} → ${status} (the beneficiary will be told)`, unchanged: `${reference} is already ${status}; nothing changed, nobody was told.`, not_found: `No request ${reference}.` };
+      process.stdout.write(`${said[outcome]}\n`);
+      if (outcome === 'not_found') process.exitCode = 1;
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

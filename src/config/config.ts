@@ -37,7 +37,7 @@ const EnvSchema = z
     /** Riyadh time when the bot starts nothing itself: "22:00-08:00" (default) or "off". */
     QUIET_HOURS: z.string().default(DEFAULT_QUIET_HOURS).refine((v) => parses(() => parseQuietHours(v)), 'expected e.g. 22:00-08:00, or off'),
     /** Hours of silence before each reminder of an unfinished request. */
-    REMINDER_HOURS: z.string().default('24,72').refine((v) => parses(() => parseReminderHours(v)), 'expected one to three increasing whole hours, e.g. 24,72'),
+    REMINDER_HOURS: z.string().default('24,72').refine((v) => parses(() => parseReminderHours(v)), 'expected one or two increasing whole hours, e.g. 24,72'),
     /** Minutes after a request or handoff is closed before the satisfaction survey (0: at once). */
     SURVEY_DELAY_MINUTES: z.coerce.number().int().min(0).max(10080).default(60),
     /** The policy's promise: the committee decides in not less than two weeks; past it, the person is told it is still studied. */

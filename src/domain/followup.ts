@@ -30,6 +30,8 @@ export interface FollowUpDetail {
   changeId?: string;
   /** survey, survey_reminder: the survey's id. */
   surveyId?: string;
+  /** When it was first due (ISO), before any postponement: a message that cannot go out for a week is dropped. */
+  firstDueAt?: string;
 }
 
 /** A scheduled message as stored. `_id` is `<kind>-<case id>` (with the ordinal for reminders). */
@@ -85,12 +87,12 @@ export function surveyIdOf(subject: SurveySubject): string {
   return `${subject.type}-${subject.id}`;
 }
 
-/** Parses `REMINDER_HOURS` ("24,72"): increasing whole hours, at most three reminders. */
+/** Parses `REMINDER_HOURS` ("24,72"): increasing whole hours, at most two reminders. */
 export function parseReminderHours(text: string): number[] {
   const hours = text.split(',').map((h) => h.trim()).filter((h) => h !== '');
   const values = hours.map((h) => (/^\d{1,4}$/.test(h) ? Number(h) : Number.NaN));
-  if (values.length === 0 || values.length > 3 || values.some((h) => !Number.isInteger(h) || h < 1)) {
-    throw new Error('REMINDER_HOURS: expected one to three whole hours, e.g. 24,72');
+  if (values.length === 0 || values.length > 2 || values.some((h) => !Number.isInteger(h) || h < 1)) {
+    throw new Error('REMINDER_HOURS: expected one or two whole hours, e.g. 24,72 (at most two reminders)');
   }
   if (values.some((h, i) => i > 0 && h <= (values[i - 1] ?? 0))) throw new Error('REMINDER_HOURS: hours must increase, e.g. 24,72');
   return values;

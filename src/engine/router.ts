@@ -8,7 +8,7 @@ import { answerContent, followUpChoices, isContentIntent, mainMenuChoices, showM
 import { isPrivacyQuestion } from './privacy';
 import { cancelRequest, continueRequest, startRequest } from './flows/request.flow';
 import { askReference, checkReference, startStatus } from './flows/status.flow';
-import { isKeyword } from './option-words';
+import { containsKeyword, isKeyword } from './option-words';
 import { findReference } from './reference';
 import { startVolunteer } from './flows/volunteer.flow';
 
@@ -150,7 +150,9 @@ export function offerResume(turn: Turn): void {
 export async function onResumeChoice(turn: Turn, choice: string | null): Promise<void> {
   if (choice === 'resume:continue') return continueRequest(turn);
   if (choice === 'resume:restart') return startRequest(turn);
-  if (choice === 'resume:cancel') return cancelRequest(turn);
+  // A reminder offered "cancel": «لا ابي ألغي», "no, cancel it" say that option in a sentence.
+  const mode = turn.state.mode;
+  if (choice === 'resume:cancel' || (mode.type === 'resume_offer' && mode.reminder === true && containsKeyword(turn.text, turn.ports.translator, 'cancel'))) return cancelRequest(turn);
   if (choice === 'intent:menu') {
     turn.intent = 'menu';
     return showMainMenu(turn);

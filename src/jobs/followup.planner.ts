@@ -58,18 +58,20 @@ export class FollowUpPlanner {
   /**
    * Staff change a request's status; the beneficiary is told (with the change's id, so a later
    * change supersedes an earlier unsent one). With the committee: the two-week promise is set.
-   * Closed (delivered or rejected): the satisfaction survey. Returns false for an unknown reference.
+   * Closed (delivered or rejected): the satisfaction survey. Setting the status a request already
+   * has changes nothing and tells nobody (a command run twice must not message the family twice).
    */
-  async changeRequestStatus(reference: string, status: RequestStatus, note: string | null, by: string): Promise<boolean> {
+  async changeRequestStatus(reference: string, status: RequestStatus, note: string | null, by: string): Promise<'changed' | 'unchanged' | 'not_found'> {
     const facts = await this.deps.requests.followUpFacts(reference);
-    if (!facts) return false;
+    if (!facts) return 'not_found';
+    if (facts.status === status && (facts.statusNote ?? null) === note) return 'unchanged';
     const now = this.deps.clock.now();
     const target: FollowUpTarget = { conversationId: this.deps.conversationIdOf(facts.applicant), channel: facts.applicant.channel };
     const changeId = randomUUID();
     // Written first, armed after the change: the runner checks the change exists before telling anyone.
     const { record } = await this.deps.scheduled.plan({ id: followUpIds.status(changeId), kind: 'status', caseId: reference, ...target, dueAt: this.dueAt(now), detail: { status, changeId } }, now);
     const changed = await this.deps.requests.setStatus(reference, status, note, by, now, changeId);
-    if (!changed) return false;
+    if (!changed) return 'not_found';
     await this.deps.queue.arm(record, now);
     if (status !== 'committee') await this.cancel(reference, ['promise'], 'decided');
     if (status === 'committee') {
@@ -79,7 +81,7 @@ export class FollowUpPlanner {
     if (CLOSED_STATUSES.has(status)) {
       await this.scheduleSurvey({ type: 'request', id: reference }, target, facts.language, facts.supportType, now);
     }
-    return true;
+    return 'changed';
   }
 
   /** Staff closed a handoff: the survey follows (not when the beneficiary left it themselves). */
@@ -133,7 +135,8 @@ export class FollowUpPlanner {
   }
 
   private async schedule(planned: PlannedFollowUp, now: Date): Promise<void> {
-    const { record } = await this.deps.scheduled.plan({ ...planned, dueAt: this.dueAt(planned.dueAt) }, now);
+    const dueAt = this.dueAt(planned.dueAt);
+    const { record } = await this.deps.scheduled.plan({ ...planned, dueAt, detail: { ...planned.detail, firstDueAt: dueAt.toISOString() } }, now);
     if (record.state === 'scheduled') await this.deps.queue.arm(record, now);
   }
 

@@ -42,6 +42,11 @@ export class FollowUpQueue {
     return (await this.queue.getJob(followUpJobId(record))) !== undefined;
   }
 
+  /** Whether the sweep's scheduler exists (Redis may have lost it with everything else). */
+  async hasSweep(): Promise<boolean> {
+    return (await this.queue.getJobScheduler(SWEEP_SCHEDULER)) !== undefined;
+  }
+
   /** Creates or updates the one sweep scheduler (idempotent across processes and restarts). */
   async scheduleSweep(everyMs = SWEEP_EVERY_MS): Promise<void> {
     await this.queue.upsertJobScheduler(SWEEP_SCHEDULER, { every: everyMs }, { name: 'sweep', data: { type: 'sweep' }, opts: { removeOnComplete: true, removeOnFail: 100 } });

@@ -1,5 +1,5 @@
 import type { ChannelSender } from '../channels/channel';
-import type { FollowUpRecord } from '../domain/followup';
+import { followUpIds, type FollowUpRecord } from '../domain/followup';
 import type { ChannelId, Reply } from '../domain/messages';
 import { isQuiet } from '../domain/quiet-hours';
 import { isRequestStatus } from '../domain/support-request';
@@ -34,7 +34,12 @@ export interface RunnerDeps {
 
 /** A status change not found yet may be a change still being written: wait this long before giving up on it. */
 const CHANGE_GRACE_MS = 2 * 60_000;
-/** Postponements that wait for the person to be free; a week after it was planned the message is dropped. */
+/** When the record was first due (before any postponement). */
+function firstDue(record: FollowUpRecord): Date {
+  return record.detail.firstDueAt ? new Date(record.detail.firstDueAt) : record.createdAt;
+}
+
+/** Postponements that wait for the person to be free; a week after it was first due the message is dropped. */
 const STALLS = new Set(['busy', 'with_staff']);
 const MAX_STALL_MS = 7 * 86_400_000;
 /** Notes staff write for these statuses are meant for the beneficiary (reason, what is missing); others stay internal. */
@@ -55,8 +60,9 @@ export class FollowUpRunner {
     const record = await this.deps.scheduled.get(recordId);
     if (!record || record.state !== 'scheduled' || record.version !== version) return;
     const now = this.deps.clock.now();
-    // Armed early (a clock moved, a re-arm raced): set the alarm for the real time.
-    if (record.dueAt.getTime() > now.getTime() + 1000) return this.deps.queue.arm(record, now);
+    // Fired early (a clock moved, a job promoted): a new alarm for the real time, under a new
+    // version — this job's own id is still taken while it runs, so re-adding it would do nothing.
+    if (record.dueAt.getTime() > now.getTime() + 1000) return this.deps.planner.postpone(record, record.dueAt, 'early');
     if (isQuiet(now, this.deps.planner.settings.quietHours)) return this.deps.planner.postpone(record, now, 'quiet_hours');
     const prepared = await this.prepare(record, now);
     if (prepared.type !== 'event') return this.settle(record, prepared);
@@ -69,7 +75,7 @@ export class FollowUpRunner {
   private async settle(record: FollowUpRecord, outcome: Exclude<ProactiveDecision, { type: 'send' }>): Promise<void> {
     const now = this.deps.clock.now();
     // A person who stays with staff (or in a form) for a week does not get last week's message.
-    if (outcome.type === 'later' && STALLS.has(outcome.reason) && now.getTime() - record.createdAt.getTime() > MAX_STALL_MS) {
+    if (outcome.type === 'later' && STALLS.has(outcome.reason) && now.getTime() - firstDue(record).getTime() > MAX_STALL_MS) {
       return this.deps.scheduled.finish(record._id, 'skipped', `never_free:${outcome.reason}`, now);
     }
     if (outcome.type === 'later') return this.deps.planner.postpone(record, outcome.until, outcome.reason);
@@ -79,17 +85,16 @@ export class FollowUpRunner {
   /** Re-reads the case: what to say now, or why nothing (the case moved on). */
   private async prepare(record: FollowUpRecord, now: Date): Promise<Prepared> {
     switch (record.kind) {
-      case 'reminder': {
-        const hours = this.deps.planner.settings.reminderHours;
-        const h = hours[Math.min((record.detail.ordinal ?? 1) - 1, hours.length - 1)] ?? 24;
-        return { type: 'event', event: { type: 'reminder', draftId: record.caseId, silenceMs: h * 3_600_000 } };
-      }
+      case 'reminder':
+        return this.reminderEvent(record, now);
       case 'status':
         return this.statusEvent(record, now);
       case 'promise': {
         const facts = await this.deps.requests.followUpFacts(record.caseId);
         const latest = facts?.history[facts.history.length - 1];
         if (!facts || facts.status !== 'committee' || latest?.id !== record.detail.changeId) return { type: 'skip', reason: 'decided' };
+        // Staff hear of the broken promise when it comes due, whether or not the person can be told now.
+        await this.deps.tasks.open({ kind: 'promise_overdue', caseId: record.caseId, conversationId: record.conversationId, detail: { reference: record.caseId } }, now);
         return { type: 'event', event: { type: 'promise', reference: facts.reference } };
       }
       case 'survey':
@@ -105,6 +110,23 @@ export class FollowUpRunner {
         return unreachable;
       }
     }
+  }
+
+  /**
+   * A reminder after real silence; a later one also not sooner after the one before than their
+   * hours apart (quiet hours can make both due at 08:00).
+   */
+  private async reminderEvent(record: FollowUpRecord, now: Date): Promise<Prepared> {
+    const hours = this.deps.planner.settings.reminderHours;
+    const ordinal = record.detail.ordinal ?? 1;
+    const at = (n: number): number => hours[Math.min(n - 1, hours.length - 1)] ?? 24;
+    if (ordinal > 1) {
+      const previous = await this.deps.scheduled.get(followUpIds.reminder(record.caseId, ordinal - 1));
+      const gapMs = (at(ordinal) - at(ordinal - 1)) * 3_600_000;
+      if (previous?.state === 'scheduled') return { type: 'later', until: new Date(now.getTime() + gapMs), reason: 'after_previous' };
+      if (previous?.sentAt && now.getTime() - previous.sentAt.getTime() < gapMs) return { type: 'later', until: new Date(previous.sentAt.getTime() + gapMs), reason: 'after_previous' };
+    }
+    return { type: 'event', event: { type: 'reminder', draftId: record.caseId, silenceMs: at(ordinal) * 3_600_000 } };
   }
 
   private async statusEvent(record: FollowUpRecord, now: Date): Promise<Prepared> {
@@ -155,9 +177,6 @@ export class FollowUpRunner {
     if (record.kind === 'survey' && record.detail.surveyId) {
       await this.deps.surveys.invited(record.detail.surveyId, now);
       await this.deps.planner.surveySent(record.detail.surveyId, target);
-    }
-    if (record.kind === 'promise') {
-      await this.deps.tasks.open({ kind: 'promise_overdue', caseId: record.caseId, conversationId: record.conversationId, detail: { reference: record.caseId } }, now);
     }
   }
 }

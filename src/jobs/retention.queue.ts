@@ -10,8 +10,11 @@ export interface RetentionJob {
   type: 'retention';
 }
 
-/** Deletes raw message texts older than the cutoff; returns how many records were cleared. */
-export type RetentionPurge = (cutoff: Date) => Promise<{ inbound: number; outbound: number; handoffs: number }>;
+/** How many records each part of the retention job cleared. */
+export type RetentionCounts = Record<'inbound' | 'outbound' | 'handoffs' | 'scheduled', number>;
+
+/** Deletes raw message texts (and finished scheduled-message records) older than the cutoff. */
+export type RetentionPurge = (cutoff: Date) => Promise<RetentionCounts>;
 
 /**
  * Retention as a BullMQ job scheduler (one for every process, not a timer in each), since

@@ -110,6 +110,18 @@ export class ScheduledRepository {
     return docs;
   }
 
+  /** Retention: finished records (sent, cancelled, skipped) last changed before `cutoff`, and their claims, are deleted. */
+  async purgeFinishedBefore(cutoff: Date): Promise<number> {
+    const old = await this.records.find({ state: { $ne: 'scheduled' }, updatedAt: { $lt: cutoff } }, { projection: { _id: 1 } }).toArray();
+    let deleted = 0;
+    for (let i = 0; i < old.length; i += 500) {
+      const ids = old.slice(i, i + 500).map((r) => r._id);
+      await this.claims.deleteMany({ _id: { $in: ids } });
+      deleted += (await this.records.deleteMany({ _id: { $in: ids } })).deletedCount;
+    }
+    return deleted;
+  }
+
   /** Records of a case, any state (tests and the staff console's history). */
   ofCase(caseId: string): Promise<FollowUpRecord[]> {
     return this.records.find({ caseId }).sort({ createdAt: 1 }).toArray();

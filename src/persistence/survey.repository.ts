@@ -105,6 +105,12 @@ export class MongoTaskRepository implements TaskRepository {
     }
   }
 
+  /** Marks an open task done; false when there is no such open task. */
+  async done(id: string, by: string, now: Date): Promise<boolean> {
+    const result = await this.tasks.updateOne({ _id: id, status: 'open' }, { $set: { status: 'done', doneAt: now, doneBy: by } });
+    return result.modifiedCount === 1;
+  }
+
   listOpen(limit = 200): Promise<StaffTaskDoc[]> {
     return this.tasks.find({ status: 'open' }).sort({ createdAt: 1 }).limit(limit).toArray();
   }

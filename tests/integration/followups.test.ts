@@ -169,7 +169,8 @@ describe('follow-ups and satisfaction surveys', () => {
     const mark = api.calls().length;
     await promote(id);
     await api.waitForCall('sendMessage', (c) => c.seq > mark && chatOf(c) === chat && String(c.params.text) === t('ar', 'followups.reminder'));
-    await type(chat, 'إلغاء', t('ar', 'request.cancelled'));
+    // Said in a sentence, the reminder's "cancel" option still cancels.
+    await type(chat, 'لا ابي ألغي', t('ar', 'request.cancelled'));
     await eventually(async () => ((await record(followUpIds.reminder(draftId, 2))).state === 'cancelled' ? true : undefined), 10_000, 'second reminder cancelled');
   }, 60_000);
 
@@ -179,7 +180,8 @@ describe('follow-ups and satisfaction surveys', () => {
     const planner = followUps().planner;
 
     let mark = api.calls().length;
-    expect(await planner.changeRequestStatus(reference, 'committee', null, 'test')).toBe(true);
+    expect(await planner.changeRequestStatus(reference, 'committee', null, 'test')).toBe('changed');
+    expect(await planner.changeRequestStatus(reference, 'committee', null, 'test')).toBe('unchanged');
     const news = await api.waitForCall('sendMessage', (c) => c.seq > mark && chatOf(c) === chat && String(c.params.text).includes(t('ar', 'followups.status_header', { reference })));
     expect(String(news.params.text)).toContain(t('ar', 'status.explain.committee'));
     expect(String(news.params.text)).toContain(t('ar', 'followups.next.committee'));
@@ -230,6 +232,35 @@ describe('follow-ups and satisfaction surveys', () => {
     await followUps().planner.handoffClosed(open);
     expect((await followUps().scheduled.ofCase(`handoff-${open.id}`)).filter((r) => r.kind === 'survey').length).toBe(1);
   }, 60_000);
+
+  it('never sends the second reminder before the first (both could be due at 08:00 after quiet hours)', async () => {
+    const chat = 4107;
+    await type(chat, 'ابي اقدم طلب', t('ar', 'request.ask.applicantName'));
+    const draftId = await draftIdOf(chat);
+    const second = followUpIds.reminder(draftId, 2);
+    await promote(second);
+    expect(await record(second)).toMatchObject({ state: 'scheduled', reason: 'after_previous', version: 2 });
+    expect(api.sentTexts(chat).filter((text) => text === t('ar', 'followups.reminder')).length).toBe(0);
+  }, 60_000);
+
+  it('opens the two-week task when it comes due even while the person talks with staff, and tells them later', async () => {
+    const chat = 4108;
+    const reference = await fileRequest(chat, 4108);
+    await followUps().planner.changeRequestStatus(reference, 'committee', null, 'test');
+    const promise = (await followUps().scheduled.ofCase(reference)).find((r) => r.kind === 'promise') as FollowUpRecord;
+    run.env.clock.set(new Date(NOON.getTime() + 13 * 24 * HOUR));
+    await type(chat, 'أبغى أكلم موظف', '');
+    await promote(promise._id);
+    expect((await followUps().tasks.listOpen()).map((task) => task._id)).toContain(`promise_overdue-${reference}`);
+    expect(await record(promise._id)).toMatchObject({ state: 'scheduled', reason: 'with_staff' });
+  }, 120_000);
+
+  it('puts the sweep scheduler back after Redis lost it', async () => {
+    await followUps().queue.queue.removeJobScheduler('followup-sweep');
+    expect(await followUps().queue.hasSweep()).toBe(false);
+    await followUps().ensureSchedulers();
+    expect(await followUps().queue.hasSweep()).toBe(true);
+  });
 
   it('re-arms from MongoDB what Redis lost, and sends it once', async () => {
     const chat = 4106;

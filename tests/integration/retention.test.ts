@@ -1,4 +1,6 @@
+import { createFollowUpModels } from '../../src/persistence/followup.models';
 import { createMessageLogModels } from '../../src/persistence/message-log.models';
+import { ScheduledRepository } from '../../src/persistence/scheduled.repository';
 import { MessageLogRepository } from '../../src/persistence/message-log.repository';
 import { makeInbound } from '../support/fixtures';
 import { startTestEngine, type TestEngine } from '../support/engine-setup';
@@ -38,4 +40,16 @@ it('deletes answered messages and closed handoffs’ texts older than the cutoff
   const handoffs = env.services.mongo.collection<{ _id: string; messages: unknown[] }>('handoffs');
   expect((await handoffs.findOne({ _id: closedOld }))?.messages).toEqual([]);
   expect((await handoffs.findOne({ _id: openOld }))?.messages).toHaveLength(1);
+
+  // Finished scheduled messages (and their claims) go too; one still scheduled stays, however old.
+  const scheduled = new ScheduledRepository(await createFollowUpModels(env.services.mongo));
+  const plan = (id: string) => scheduled.plan({ id, kind: 'status', caseId: 'BSR-2026-00001', conversationId: 'c', channel: 'telegram', dueAt: old, detail: {} }, old);
+  await plan('status-sent');
+  await plan('status-waiting');
+  await scheduled.claim('status-sent', old);
+  await scheduled.finish('status-sent', 'sent', null, old);
+  expect(await scheduled.purgeFinishedBefore(cutoff)).toBe(1);
+  expect(await scheduled.get('status-sent')).toBeNull();
+  expect(await scheduled.get('status-waiting')).not.toBeNull();
+  expect(await scheduled.claim('status-sent', now)).toBe(true);
 });

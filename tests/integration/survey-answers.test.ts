@@ -103,6 +103,47 @@ describe('a comment that also asks for something', () => {
   });
 });
 
+describe('the survey next to other conversations', () => {
+  it('never takes a form step’s answer as a rating («راضي» is a name, «سيء جدا» a description)', async () => {
+    const { person, surveyId } = await invited('السلام عليكم');
+    await person.send('ابي اقدم طلب');
+    await person.send('راضي محمد العتيبي');
+    expect(person.text).toContain(t('ar', 'request.ask.nationalId'));
+    expect(await ratingOf(surveyId)).toBeNull();
+    // A tapped star still counts, and the form's question comes again.
+    await person.send('rate:4');
+    expect(await ratingOf(surveyId)).toBe(4);
+    expect(person.text).toContain(t('ar', 'request.ask.nationalId'));
+  });
+
+  it('at the comment step: another star changes the rating, a question is answered (not kept), thanks ends it', async () => {
+    const { person, surveyId } = await invited('السلام عليكم');
+    await person.send('2');
+    await person.send('rate:5');
+    expect(await ratingOf(surveyId)).toBe(5);
+    expect(person.text).toBe(t('ar', 'followups.survey.thanks'));
+    await person.send('متى يطلع القرار؟');
+    expect(person.last?.intent).toBe('timeline');
+    expect((await env.core.surveys.get(surveyId))?.commentSealed).toBeNull();
+
+    const other = await invited('السلام عليكم');
+    await other.person.send('ممتاز');
+    await other.person.send('شكرا');
+    expect(other.person.text).toBe(t('ar', 'followups.survey.done'));
+    expect((await env.core.surveys.get(other.surveyId))?.commentSealed).toBeNull();
+  });
+
+  it('a bare «تمام» or "ok" answers the invitation without rating', async () => {
+    const { person, surveyId } = await invited('السلام عليكم');
+    await person.send('تمام');
+    expect(await ratingOf(surveyId)).toBeNull();
+    await person.send('4');
+    expect(await ratingOf(surveyId)).toBeNull(); // the question is no longer the last one asked
+    await person.send('٤ نجوم');
+    expect(await ratingOf(surveyId)).toBe(4);
+  });
+});
+
 describe('when the invitation may go out', () => {
   it('waits while a form is being filled in, but a form left for a day does not hold it back (the draft stays)', async () => {
     const person = new ChatHarness(env.core.engine, 'survey-busy');

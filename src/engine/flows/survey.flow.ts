@@ -1,5 +1,6 @@
 import { LANGUAGES } from '../../domain/language';
 import { isSkip, ratingWordsFrom, readRating, type Rating, type RatingWords } from '../../domain/rating';
+import { isKeyword } from '../option-words';
 import type { Translator } from '../ports';
 import { reprompt } from '../reprompt';
 import type { Mode, OpenSurvey } from '../state';
@@ -14,6 +15,8 @@ import type { Turn } from '../turn';
 
 /** How long after the invitation (or its reminder) a rating is still taken as the survey's answer. */
 export const SURVEY_ANSWERABLE_MS = 3 * 24 * 3_600_000;
+/** How long after the rating a message is still read as the optional comment. */
+const COMMENT_ANSWERABLE_MS = 6 * 3_600_000;
 /** Ratings at or below this open a follow-up task for a supervisor. */
 const LOW_RATING = 2;
 
@@ -39,7 +42,9 @@ export function askRating(turn: Turn, survey: OpenSurvey, introKey: string, para
 export async function onSurveyAnswer(turn: Turn, choice: string | null): Promise<boolean> {
   const survey = turn.state.survey;
   if (!survey) return false;
-  if (turn.now.getTime() - Date.parse(survey.askedAt) > SURVEY_ANSWERABLE_MS) {
+  const window = survey.step === 'rating' ? SURVEY_ANSWERABLE_MS : COMMENT_ANSWERABLE_MS;
+  if (turn.now.getTime() - Date.parse(survey.askedAt) > window || turn.msg.command) {
+    // Too late, or a platform command (/start, /menu): the survey is over, the message handled normally.
     turn.state.survey = null;
     return false;
   }
@@ -50,10 +55,7 @@ async function onRating(turn: Turn, survey: OpenSurvey, choice: string | null): 
   const rating = ratingOf(turn, choice);
   if (rating === null) return false;
   turn.intent = 'survey_rating';
-  await turn.ports.surveys.rate(survey.id, rating, turn.now);
-  if (rating <= LOW_RATING) {
-    await turn.ports.tasks.open({ kind: 'low_satisfaction', caseId: survey.id, conversationId: null, detail: { surveyId: survey.id, rating } }, turn.now);
-  }
+  await rate(turn, survey, rating);
   const low = rating <= LOW_RATING;
   if (isBusy(turn.state.mode)) {
     // In the middle of a form: thanks, and the form's question again — no comment question on top of it.
@@ -62,9 +64,16 @@ async function onRating(turn: Turn, survey: OpenSurvey, choice: string | null): 
     reprompt(turn);
     return true;
   }
-  turn.state.survey = { ...survey, step: 'comment' };
+  turn.state.survey = { ...survey, step: 'comment', askedAt: turn.now.toISOString() };
   turn.ask(low ? 'followups.survey.thanks_low' : 'followups.survey.thanks', [turn.choice('survey:skip', 'followups.survey.skip')]);
   return true;
+}
+
+async function rate(turn: Turn, survey: OpenSurvey, rating: Rating): Promise<void> {
+  await turn.ports.surveys.rate(survey.id, rating, turn.now);
+  if (rating <= LOW_RATING) {
+    await turn.ports.tasks.open({ kind: 'low_satisfaction', caseId: survey.id, conversationId: null, detail: { surveyId: survey.id, rating } }, turn.now);
+  }
 }
 
 /** Flows whose step is waiting for an answer: a survey must not be sent into them, nor ask a comment on top of them. */
@@ -75,27 +84,42 @@ export function isBusy(mode: Mode): boolean {
 }
 
 /**
- * A tapped button is always the answer. A typed number only while the survey's question is the
+ * A tapped button is always the answer. Inside a form nothing else is: «وضعنا المادي سيء جدا» is
+ * a description, «راضي» a name. Elsewhere, a typed number only while the survey's question is the
  * last thing asked (later, "3" more likely picks a menu item); words, stars and faces at any time.
  */
 function ratingOf(turn: Turn, choice: string | null): Rating | null {
   if (choice?.startsWith('rate:')) return readRating(choice, ratingWords(turn.ports.translator));
+  // A button of the invitation pressed later (Telegram sends its value): the person's own survey only.
+  if (/^rate:[1-5]$/.test(turn.text)) return readRating(turn.text, ratingWords(turn.ports.translator));
+  if (isBusy(turn.state.mode)) return null;
   const asked = turn.previousChoices.some((c) => c.value.startsWith('rate:'));
   if (!asked && /^\s*[0-9٠-٩۰-۹]\s*$/.test(turn.text)) return null;
+  // A bare "ok" / «تمام» answers the invitation ("ok, I will"), it does not rate: the question stays.
+  if (isKeyword(turn.text, turn.ports.translator, 'survey.not_a_rating')) return null;
   return readRating(turn.text, ratingWords(turn.ports.translator));
 }
 
 async function onComment(turn: Turn, survey: OpenSurvey, choice: string | null): Promise<boolean> {
   if (turn.text === '') return false;
-  const words = ratingWords(turn.ports.translator);
-  if (choice === 'survey:skip' || isSkip(turn.text, words)) {
+  if (choice?.startsWith('rate:') || /^rate:[1-5]$/.test(turn.text)) {
+    // Another star pressed: the person changed their mind; the comment question stays.
+    const rating = readRating(choice ?? turn.text, ratingWords(turn.ports.translator));
+    if (rating !== null) {
+      turn.intent = 'survey_rating';
+      await rate(turn, survey, rating);
+      turn.ask(rating <= LOW_RATING ? 'followups.survey.thanks_low' : 'followups.survey.thanks', [turn.choice('survey:skip', 'followups.survey.skip')]);
+      return true;
+    }
+  }
+  const reading = readComment(turn, choice);
+  if (reading === 'skip') {
     turn.intent = 'survey_skip';
     turn.state.survey = null;
     turn.say('followups.survey.done');
     return true;
   }
-  // A command word ("menu", «موظف», «إلغاء») is not a comment: handled normally.
-  if (turn.command !== null) {
+  if (reading === 'not_comment') {
     turn.state.survey = null;
     return false;
   }
@@ -111,6 +135,24 @@ async function onComment(turn: Turn, survey: OpenSurvey, choice: string | null):
 /** Intents that name something to do: the person has moved on from the survey. */
 // Not `complaint`: a comment after a low rating often reads as one, and it is exactly what the comment is for.
 const ACTION_INTENTS = new Set(['request_new', 'request_status', 'human', 'volunteer', 'menu', 'language']);
+/** Said instead of a comment: thanks and goodbye decline it politely, a greeting starts something new. */
+const DECLINING_INTENTS = new Set(['thanks', 'goodbye']);
+const NEW_TOPIC_INTENTS = new Set(['greeting', 'about', 'services', 'eligibility', 'documents', 'contact', 'hours', 'timeline']);
+
+/**
+ * What the message at the comment step is: a way of declining («شكرا», "skip", «لا شيء»), not a
+ * comment at all (a command word, a greeting, a question the bot can answer — handled normally),
+ * or the comment.
+ */
+function readComment(turn: Turn, choice: string | null): 'skip' | 'not_comment' | 'comment' {
+  if (choice === 'survey:skip' || isSkip(turn.text, ratingWords(turn.ports.translator))) return 'skip';
+  if (turn.command !== null) return 'not_comment';
+  const c = turn.ports.classifier.classify(turn.text);
+  if (c.type !== 'intent' || c.confidence < 0.9) return 'comment';
+  if (DECLINING_INTENTS.has(c.intent) && turn.text.split(/\s+/).length <= 4) return 'skip';
+  if (NEW_TOPIC_INTENTS.has(c.intent) && (c.intent === 'greeting' || /[?؟]/.test(turn.text))) return 'not_comment';
+  return 'comment';
+}
 
 /**
  * Only a plain ask counts: describing what went wrong reads as `human` too («ما أحد رد على
