@@ -9,6 +9,7 @@ import { buildCore } from './engine-factory';
 import { buildChannelModules } from './channel-modules';
 import { createPipeline, type Pipeline } from './pipeline';
 import { connectServices } from './services';
+import { staffConsole } from '../staff/staff.plugin';
 
 export interface RunningApp {
   /** The listening HTTP server (role `web`), e.g. for its address. */
@@ -76,6 +77,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
       channels: channels.modules.map((m): ChannelHealth => runtimes.get(m)?.health() ?? { channel: m.channel, state: 'ready' }),
     });
     const plugins = channels.modules.flatMap((m) => (m.httpPlugin ? [m.httpPlugin] : []));
+    plugins.push(staffConsole(config, services));
     http = await buildApp({ ready, plugins, logger, trustProxy: config.http.trustProxy });
     await http.listen({ host: config.http.host, port: config.http.port });
   }
