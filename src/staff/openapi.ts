@@ -104,6 +104,7 @@ function descriptionOf(status: string): string {
     '404': 'Not found',
     '409': 'Conflict',
     '429': 'Locked out after failed log-ins',
+    '503': 'Too many log-ins at once; try again shortly',
   };
   return known[status] ?? 'Response';
 }

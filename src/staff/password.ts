@@ -18,12 +18,26 @@ export interface ScryptParams {
 export const DEFAULT_SCRYPT: ScryptParams = { ln: 17, r: 8, p: 1 };
 
 const SALT_BYTES = 16;
+/**
+ * Derivations running at once: each holds 128 MiB and one of libuv's four threads (shared with
+ * file and DNS work), so a burst of log-ins must queue instead of exhausting memory and threads.
+ */
+const MAX_RUNNING = 2;
+/** Beyond this many waiting, a derivation is refused at once ({@link HasherBusyError}). */
+const MAX_WAITING = 64;
 const KEY_BYTES = 32;
 const ENCODED = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]{22})\$([A-Za-z0-9+/]{43})$/;
+
+/** Too many password checks are queued already: a signal to answer 503, not a fault. */
+export class HasherBusyError extends Error {
+  readonly code = 'HASHER_BUSY';
+}
 
 /** Hashes and verifies passwords with one set of scrypt parameters (tests may lower the cost). */
 export class PasswordHasher {
   private dummy: Promise<string> | null = null;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(readonly params: ScryptParams = DEFAULT_SCRYPT) {
     if (params.ln < 10 || params.ln > 22 || params.r < 1 || params.r > 32 || params.p < 1 || params.p > 16) {
@@ -33,7 +47,7 @@ export class PasswordHasher {
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(SALT_BYTES);
-    const key = await derive(password, salt, this.params);
+    const key = await this.limited(() => derive(password, salt, this.params));
     const { ln, r, p } = this.params;
     return `$scrypt$ln=${ln},r=${r},p=${p}$${b64(salt)}$${b64(key)}`;
   }
@@ -42,8 +56,22 @@ export class PasswordHasher {
   async verify(password: string, encoded: string): Promise<boolean> {
     const parsed = parseEncoded(encoded);
     if (!parsed) return false;
-    const key = await derive(password, parsed.salt, parsed.params);
+    const key = await this.limited(() => derive(password, parsed.salt, parsed.params));
     return timingSafeEqual(key, parsed.key);
+  }
+
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= MAX_RUNNING) {
+      if (this.waiting.length >= MAX_WAITING) throw new HasherBusyError('too many password checks queued');
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.running += 1;
+    try {
+      return await work();
+    } finally {
+      this.running -= 1;
+      this.waiting.shift()?.();
+    }
   }
 
   /**

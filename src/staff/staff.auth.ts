@@ -39,7 +39,7 @@ export class StaffAuth {
     const matches = found ? await hasher.verify(password, found.passwordHash) : await hasher.verifyNothing(password);
     if (!found || !matches || found.disabled) {
       await limiter.recordFailure(email, ip);
-      if (found) await staff.recordFailure(found.id, this.deps.clock.now());
+      await staff.recordFailure(email, this.deps.clock.now());
       await this.failed(email, found?.id ?? null, ip, !found ? 'unknown-name' : found.disabled ? 'disabled' : 'wrong-password');
       return { ok: false, reason: 'invalid-credentials' };
     }

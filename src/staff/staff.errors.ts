@@ -20,6 +20,7 @@ export const STAFF_ERRORS = {
   'last-admin': { status: 409, message: 'The last active admin cannot be disabled.' },
   'login-locked': { status: 429, message: 'Too many failed log-ins. Try again later.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
+  'server-busy': { status: 503, message: 'The server is busy. Try again in a moment.' },
 } as const;
 
 export type StaffErrorCode = keyof typeof STAFF_ERRORS;

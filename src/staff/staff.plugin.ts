@@ -4,6 +4,7 @@ import { errorMessage } from '../logging/logger';
 import type { Services } from '../runtime/services';
 import { adminRoutes } from './admin.routes';
 import { authRoutes } from './auth.routes';
+import { HasherBusyError } from './password';
 import { openApiDocument, type DocumentedRoute, type OpenApiDocument } from './openapi';
 import { createStaffContext, type StaffContext, type StaffOverrides } from './staff.context';
 import { sendError } from './staff.errors';
@@ -69,6 +70,7 @@ function guardRoute(route: RouteOptions, deps: GuardDeps, routes: DocumentedRout
 
 function handleErrors(scope: FastifyInstance): void {
   scope.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HasherBusyError) return sendError(reply.header('retry-after', '5'), 'server-busy');
     const status = error.statusCode ?? 500;
     if (error.validation || (status >= 400 && status < 500)) return sendError(reply, 'invalid-request', { status: error.validation ? 400 : status });
     request.log.error({ err: errorMessage(error), route: request.routeOptions.url }, 'staff API fault');

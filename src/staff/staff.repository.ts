@@ -103,8 +103,12 @@ export class StaffRepository {
     await this.models.Staff.updateOne({ _id: id }, { $set: set });
   }
 
-  async recordFailure(id: string, now: Date): Promise<void> {
-    await this.models.Staff.updateOne({ _id: id }, { $inc: { failedLogins: 1 }, $set: { lastFailedLoginAt: now } });
+  /**
+   * A failed log-in for a name, by name: the same write whether or not an account has that name,
+   * so the time a failure takes does not tell them apart.
+   */
+  async recordFailure(email: string, now: Date): Promise<void> {
+    await this.models.Staff.updateOne({ email: normalizeEmail(email) }, { $inc: { failedLogins: 1 }, $set: { lastFailedLoginAt: now } });
   }
 }
 

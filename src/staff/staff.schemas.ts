@@ -46,6 +46,7 @@ export const loginSchema = {
     401: errorBodySchema,
     403: errorBodySchema,
     429: errorBodySchema,
+    503: errorBodySchema,
   },
 } as const;
 

@@ -85,6 +85,12 @@ describe('staff API OpenAPI document', () => {
     }
   });
 
+  it('guards the HEAD twins fastify adds to GET routes as well', async () => {
+    for (const op of operations().filter((o) => o.method === 'GET')) {
+      expect([op.path, (await app.inject({ method: 'HEAD', url: op.url })).statusCode]).toEqual([op.path, 401]);
+    }
+  });
+
   it('answers 403 on every route to each role it does not admit, and lets the roles it admits past the guard', async () => {
     let refusals = 0;
     for (const op of operations().filter((o) => !o.isPublic)) {

@@ -1,4 +1,4 @@
-import { checkPasswordPolicy, DEFAULT_SCRYPT, PasswordHasher } from '../../src/staff/password';
+import { checkPasswordPolicy, DEFAULT_SCRYPT, HasherBusyError, PasswordHasher } from '../../src/staff/password';
 
 /** Cheap parameters for round trips; the default cost is checked once on its own. */
 const fast = new PasswordHasher({ ln: 12, r: 8, p: 1 });
@@ -39,6 +39,15 @@ describe('staff password hashing', () => {
 
   it('answers false for a missing account after doing the same work', async () => {
     await expect(fast.verifyNothing('whatever was typed')).resolves.toBe(false);
+  });
+
+  it('runs two derivations at a time and refuses at once when 64 more are waiting', async () => {
+    const hasher = new PasswordHasher({ ln: 10, r: 8, p: 1 });
+    const results = await Promise.allSettled(Array.from({ length: 70 }, (_, i) => hasher.hash(`burst password ${i}`)));
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(66);
+    expect(refused.every((r) => (r as PromiseRejectedResult).reason instanceof HasherBusyError)).toBe(true);
+    await expect(hasher.hash('after the burst')).resolves.toMatch(/^\$scrypt\$/);
   });
 
   it('refuses parameters out of range', () => {
