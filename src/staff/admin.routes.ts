@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditRepository } from './audit.repository';
 import type { StaffRole } from './roles';
 import type { Actor, StaffAccounts } from './staff.accounts';
@@ -7,7 +7,6 @@ import type { StaffRepository } from './staff.repository';
 import { sendError } from './staff.errors';
 import { staffOf } from './staff.guard';
 import { auditSchema, createStaffSchema, disableStaffSchema, endSessionsSchema, listStaffSchema } from './staff.schemas';
-import type { FastifyRequest } from 'fastify';
 
 export interface AdminRouteDeps {
   accounts: StaffAccounts;
