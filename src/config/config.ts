@@ -71,6 +71,9 @@ const EnvSchema = z
     SESSION_SECRET: z.string().min(32).optional(),
     /** Bearer token for staff-only HTTP endpoints (WhatsApp QR code, readiness details). */
     STAFF_API_TOKEN: z.string().min(24).optional(),
+    /** Staff console sessions end after this many idle minutes, and this many hours after log-in however active. */
+    STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(240).default(30),
+    STAFF_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24).default(12),
     // Telegram
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected <bot id>:<secret> as given by @BotFather').optional(),
     TELEGRAM_WEBHOOK_URL: z.string().url().optional(),
@@ -112,6 +115,7 @@ export type AppConfig = {
   queuePrefix: string;
   sessionSecret: string | undefined;
   staffApiToken: string | undefined;
+  staffSessions: { idleMinutes: number; absoluteHours: number };
   telegram: { token: string; webhookUrl: string | undefined; webhookSecret: string | undefined; apiRoot: string } | null;
   whatsappWeb: { chromiumPath: string; maxPerMinute: number } | null;
   whatsappCloud: {
@@ -164,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     queuePrefix: e.QUEUE_PREFIX,
     sessionSecret: e.SESSION_SECRET,
     staffApiToken: e.STAFF_API_TOKEN,
+    staffSessions: { idleMinutes: e.STAFF_SESSION_IDLE_MINUTES, absoluteHours: e.STAFF_SESSION_ABSOLUTE_HOURS },
     telegram: e.TELEGRAM_BOT_TOKEN
       ? { token: e.TELEGRAM_BOT_TOKEN, webhookUrl: e.TELEGRAM_WEBHOOK_URL, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET, apiRoot: e.TELEGRAM_API_ROOT }
       : null,
@@ -219,4 +224,15 @@ function requireProductionSecrets(config: AppConfig): void {
       `NODE_ENV=production refuses to start without ${missing.join(', ')} — generate keys with "npm run admin -- gen-keys".`,
     );
   }
+}
+
+/**
+ * STAFF_PASSWORD: read only by `npm run staff` (scripted set-up of the first admin, password
+ * resets), so it is deliberately not part of the server's {@link AppConfig}. Unset or empty: the
+ * command prompts for the password instead.
+ */
+export function loadStaffPassword(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const parsed = z.string().max(200).optional().safeParse(env.STAFF_PASSWORD === '' ? undefined : env.STAFF_PASSWORD);
+  if (!parsed.success) throw new ConfigError('STAFF_PASSWORD: at most 200 characters');
+  return parsed.data;
 }

@@ -4,12 +4,12 @@ import type { ChannelHealth, InboundSink } from '../channels/channel';
 import type { ChannelModule } from '../channels/module';
 import { RetryingChannelRuntime, type StartBackoff } from '../channels/retrying-runtime';
 import { buildApp, type ReadyReport } from '../http/app';
-import { reportRoutes } from '../http/reports.routes';
 import type { Logger } from '../logging/logger';
 import { buildCore } from './engine-factory';
 import { buildChannelModules } from './channel-modules';
 import { createPipeline, type Pipeline } from './pipeline';
 import { connectServices } from './services';
+import { staffConsole } from '../staff/staff.plugin';
 
 export interface RunningApp {
   /** The listening HTTP server (role `web`), e.g. for its address. */
@@ -79,7 +79,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
       channels: channels.modules.map((m): ChannelHealth => runtimes.get(m)?.health() ?? { channel: m.channel, state: 'ready' }),
     });
     const plugins = channels.modules.flatMap((m) => (m.httpPlugin ? [m.httpPlugin] : []));
-    plugins.push(reportRoutes({ staffApiToken: services.staffApiToken, surveysSent: (from, to) => core.surveys.sentBetween(from, to) }));
+    plugins.push(staffConsole(config, services));
     http = await buildApp({ ready, plugins, logger, trustProxy: config.http.trustProxy });
     await http.listen({ host: config.http.host, port: config.http.port });
   }

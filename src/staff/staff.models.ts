@@ -1,0 +1,105 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { StaffRole } from './roles';
+
+/**
+ * The staff console's two collections. Same rules as persistence/models.ts (FerretDB 1.x: unique
+ * indexes only, no TTL, no transactions). Staff e-mail addresses are stored in the clear: they are
+ * the staff's work log-in names, listed to admins, not beneficiaries' personal data.
+ */
+export interface StaffDoc {
+  _id: Types.ObjectId;
+  /** Lower-case, trimmed; unique. */
+  email: string;
+  name: string;
+  roles: StaffRole[];
+  /** `$scrypt$…` (see password.ts); never leaves the repository except for verification. */
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: Date;
+  passwordChangedAt: Date;
+  lastLoginAt: Date | null;
+  /** Failed log-ins since the last successful one, for admins to see; the lock-out itself lives in Redis (login-limiter.ts). */
+  failedLogins: number;
+  lastFailedLoginAt: Date | null;
+}
+
+const StaffSchema = new Schema<StaffDoc>(
+  {
+    email: { type: String, required: true, unique: true, lowercase: true, trim: true },
+    name: { type: String, required: true },
+    roles: { type: [String], required: true },
+    passwordHash: { type: String, required: true },
+    disabled: { type: Boolean, required: true, default: false },
+    createdAt: { type: Date, required: true },
+    passwordChangedAt: { type: Date, required: true },
+    lastLoginAt: { type: Date, default: null },
+    failedLogins: { type: Number, required: true, default: 0 },
+    lastFailedLoginAt: { type: Date, default: null },
+  },
+  { collection: 'staff', versionKey: false },
+);
+
+export const AUDIT_ACTIONS = [
+  'login',
+  'login-failed',
+  'logout',
+  'sessions-ended',
+  'account-created',
+  'account-disabled',
+  'account-enabled',
+  'password-reset',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditDoc {
+  _id: Types.ObjectId;
+  /** A BSON date: UTC by definition; the API writes it as ISO 8601 with `Z`. */
+  at: Date;
+  action: AuditAction;
+  /** The staff member who acted; null for the command line or an unknown log-in name. */
+  actorId: string | null;
+  /** The account acted upon, when there is one. */
+  targetId: string | null;
+  via: 'api' | 'cli';
+  /** Client address of API requests. */
+  ip: string | null;
+  /** For a failed log-in with an unknown name: an HMAC of the name typed, never the name itself. */
+  emailDigest: string | null;
+  /** Short machine-readable detail (`wrong-password`, `locked`, `disabled`, `all-sessions` …). */
+  detail: string | null;
+}
+
+const AuditSchema = new Schema<AuditDoc>(
+  {
+    at: { type: Date, required: true, index: true },
+    action: { type: String, required: true, index: true },
+    actorId: { type: String, default: null, index: true },
+    targetId: { type: String, default: null },
+    via: { type: String, required: true },
+    ip: { type: String, default: null },
+    emailDigest: { type: String, default: null },
+    detail: { type: String, default: null },
+  },
+  { collection: 'staff_audit', versionKey: false },
+);
+
+export interface StaffModels {
+  Staff: Model<StaffDoc>;
+  Audit: Model<AuditDoc>;
+}
+
+const modelsByConnection = new WeakMap<Connection, Promise<StaffModels>>();
+
+/** Registers the staff models on a connection once (mongoose refuses to compile a model twice) and makes sure their indexes exist. */
+export function createStaffModels(connection: Connection): Promise<StaffModels> {
+  let models = modelsByConnection.get(connection);
+  if (!models) {
+    models = (async () => {
+      const compiled: StaffModels = { Staff: connection.model('Staff', StaffSchema), Audit: connection.model('StaffAudit', AuditSchema) };
+      await Promise.all([compiled.Staff.syncIndexes(), compiled.Audit.syncIndexes()]);
+      return compiled;
+    })();
+    modelsByConnection.set(connection, models);
+  }
+  return models;
+}

@@ -1,0 +1,86 @@
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { AppConfig } from '../config/config';
+import { errorMessage } from '../logging/logger';
+import type { Services } from '../runtime/services';
+import { adminRoutes } from './admin.routes';
+import { authRoutes } from './auth.routes';
+import { reportRoutes, type ReportRouteDeps } from './reports.routes';
+import { createFollowUpModels } from '../persistence/followup.models';
+import { MongoSurveyRepository } from '../persistence/survey.repository';
+import { HasherBusyError } from './password';
+import { openApiDocument, type DocumentedRoute, type OpenApiDocument } from './openapi';
+import { createStaffContext, type StaffContext, type StaffOverrides } from './staff.context';
+import { sendError } from './staff.errors';
+import { accessOf, ANY_STAFF, requireAccess, type GuardDeps } from './staff.guard';
+import { openApiSchema } from './staff.schemas';
+
+/** Bumped when the API changes in a way a console build must know about. */
+export const STAFF_API_VERSION = '1.0.0';
+
+export interface StaffPluginOptions {
+  /** PUBLIC_BASE_URL, whose origin state-changing requests must come from when set. */
+  publicBaseUrl: string | undefined;
+  reports: ReportRouteDeps;
+}
+
+/**
+ * The staff console's HTTP side under /staff: its JSON API under /staff/api (pages come later).
+ * Every route must declare `config.access`; the plugin refuses to start otherwise, adds the guard
+ * to each route itself, and lists each route in the OpenAPI document.
+ */
+export function staffPlugin(context: StaffContext, options: StaffPluginOptions): FastifyPluginAsync {
+  const guardDeps: GuardDeps = { auth: context.auth, publicOrigin: options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : undefined };
+  return async (app) => {
+    await app.register(
+      async (scope) => {
+        const routes: DocumentedRoute[] = [];
+        scope.addHook('onRoute', (route) => guardRoute(route, guardDeps, routes));
+        // Nothing the staff API answers may be kept by a browser or a proxy.
+        scope.addHook('onSend', async (_request, reply, payload) => {
+          reply.header('cache-control', 'no-store');
+          return payload;
+        });
+        handleErrors(scope);
+        await authRoutes(scope, { auth: context.auth, cookieMaxAgeSeconds: Math.floor(context.sessions.timeouts.absoluteMs / 1000) });
+        await adminRoutes(scope, { accounts: context.accounts, staff: context.staff, audit: context.audit });
+        await reportRoutes(scope, options.reports);
+        let document: OpenApiDocument | null = null;
+        scope.get('/api/openapi.json', { schema: openApiSchema, config: { access: ANY_STAFF } }, async () => {
+          document ??= openApiDocument(routes, STAFF_API_VERSION);
+          return document;
+        });
+      },
+      { prefix: '/staff' },
+    );
+  };
+}
+
+/** The plugin as the app runtime registers it: wires the staff context from the process's services. */
+export function staffConsole(config: AppConfig, services: Services, overrides: StaffOverrides = {}): FastifyPluginAsync {
+  return async (app) => {
+    const context = await createStaffContext(config, services, overrides);
+    const surveys = new MongoSurveyRepository(await createFollowUpModels(services.mongo), services.cipher);
+    await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports: { surveysSent: (from, to) => surveys.sentBetween(from, to) } }));
+  };
+}
+
+function guardRoute(route: RouteOptions, deps: GuardDeps, routes: DocumentedRoute[]): void {
+  const method = String(route.method);
+  const access = accessOf(route.config);
+  if (!access) throw new Error(`staff route ${method} ${route.url} declares no config.access`);
+  const own: onRequestHookHandler = requireAccess(deps, access);
+  const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+  route.onRequest = [own, ...existing];
+  if (method !== 'HEAD') routes.push({ method, url: route.url, schema: route.schema as Record<string, unknown> | undefined, access });
+}
+
+function handleErrors(scope: FastifyInstance): void {
+  scope.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HasherBusyError) return sendError(reply.header('retry-after', '5'), 'server-busy');
+    const status = error.statusCode ?? 500;
+    if (error.validation || (status >= 400 && status < 500)) return sendError(reply, 'invalid-request', { status: error.validation ? 400 : status });
+    request.log.error({ err: errorMessage(error), route: request.routeOptions.url }, 'staff API fault');
+    return sendError(reply, 'internal');
+  });
+  scope.setNotFoundHandler((_request, reply) => sendError(reply, 'not-found'));
+}
