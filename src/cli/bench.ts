@@ -1,5 +1,5 @@
 /**
- * CLI: `npm run bench [-- --quick]` — drives the whole bot as `npm start` builds it (startApp, roles
+ * CLI: `npm run bench [-- --quick] [--only <step>,…]` — drives the whole bot as `npm start` builds it (startApp, roles
  * web,channels,workers, in a child process) through its external interfaces only: the web chat's
  * HTTP routes and WebSocket, and the Telegram webhook against a fake Bot API on 127.0.0.1. Prints a
  * line per step and writes bench/results/<date>.md and .json. Private database and queue prefix per
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../config/config';
 import { ensureLocalServices } from '../infra/local-services';
-import { AppHandle } from './bench/app-handle';
+import { AppHandle, type AppEnv } from './bench/app-handle';
 import { appEnv, BENCH_TELEGRAM } from './bench/app-env';
 import { cleanUp } from './bench/cleanup';
 import type { BenchContext } from './bench/context';
@@ -35,6 +35,7 @@ async function main(): Promise<number> {
   const urls = { mongoUri: base.mongoUri ?? local.mongoUri ?? '', redisUrl: base.redisUrl ?? local.redisUrl ?? '' };
   const databases: string[] = [];
   const prefixes: string[] = [];
+  const envs: AppEnv[] = [];
   const fake = await FakeBotApi.start();
   let app: AppHandle | null = null;
   const errors = { lines: 0, last: [] as string[] };
@@ -45,7 +46,9 @@ async function main(): Promise<number> {
     databases.push(names.database);
     prefixes.push(names.prefix);
     progress(`bench: starting the app (database ${names.database})…`);
-    return AppHandle.start(appEnv(base, urls, names, fake.apiRoot), names.database);
+    const env = appEnv(base, urls, names, fake.apiRoot);
+    envs.push(env);
+    return AppHandle.start(env, names.database);
   };
   const retire = async (old: AppHandle): Promise<void> => {
     errors.lines += old.errorLines;
@@ -88,6 +91,7 @@ async function main(): Promise<number> {
       redisUrl: urls.redisUrl,
       database: () => databases[databases.length - 1] as string,
       queuePrefix: () => prefixes[prefixes.length - 1] as string,
+      appConfig: () => loadConfig(envs[envs.length - 1]),
       results: [],
       baselines: [],
       say,

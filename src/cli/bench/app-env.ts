@@ -34,6 +34,9 @@ export function appEnv(base: AppConfig, urls: { mongoUri: string; redisUrl: stri
     TELEGRAM_WEBHOOK_URL: BENCH_TELEGRAM.url,
     TELEGRAM_WEBHOOK_SECRET: BENCH_TELEGRAM.secret,
     TELEGRAM_API_ROOT: telegramApiRoot,
+    // The follow-up drain makes surveys due at once, whatever the hour of the run.
+    QUIET_HOURS: 'off',
+    SURVEY_DELAY_MINUTES: '0',
   };
   const optional: Array<[string, string | undefined]> = [
     ['DATA_DIR', base.dataDir],

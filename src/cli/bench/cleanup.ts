@@ -12,10 +12,11 @@ export async function cleanUp(mongoUri: string, redisUrl: string, databases: rea
   }
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   try {
-    for (const prefix of prefixes) {
+    // BullMQ's keys start with the prefix; the mailbox's (send flags, per-sender counters) with basirah:<prefix>.
+    for (const pattern of prefixes.flatMap((p) => [`${p}:*`, `basirah:${p}:*`])) {
       let cursor = '0';
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
         cursor = next;
         if (keys.length > 0) await redis.del(...keys);
       } while (cursor !== '0');

@@ -1,3 +1,4 @@
+import type { AppConfig } from '../../config/config';
 import type { AppHandle } from './app-handle';
 import type { FakeBotApi } from './fake-bot-api';
 import type { JourneyMaker } from './journeys';
@@ -31,6 +32,8 @@ export interface BenchContext {
   database: () => string;
   /** The queue prefix the running app uses (its keys are deleted at the end). */
   queuePrefix: () => string;
+  /** The configuration the running app parsed from its environment (same database, prefix and keys). */
+  appConfig: () => AppConfig;
   results: StepResult[];
   baselines: BaselineResult[];
   /** Prints one report line now (the report file gets the structured result). */

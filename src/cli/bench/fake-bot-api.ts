@@ -6,11 +6,12 @@ import { performance } from 'node:perf_hooks';
  * A minimal fake Telegram Bot API on 127.0.0.1 for the bench: what telegraf calls at start-up in
  * webhook mode (getMe, setMyCommands, setWebhook; deleteWebhook for polling) and what a bot sends
  * (sendMessage, sendChatAction, answerCallbackQuery). Any token is accepted; the bot id is the
- * token's prefix. Each sendMessage is reported to the listener with its arrival time.
+ * token's prefix. Each sendMessage is reported to the listener with its arrival time and buttons.
  */
 
 type Params = Record<string, unknown>;
-export type SendListener = (chatId: number, text: string, at: number) => void;
+/** `buttons`: the callback data of the message's inline keyboard, in order (empty without one). */
+export type SendListener = (chatId: number, text: string, at: number, buttons: readonly string[]) => void;
 
 export class FakeBotApi {
   sendMessages = 0;
@@ -76,8 +77,18 @@ export class FakeBotApi {
       ok: true,
       result: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, from: { id: botId, is_bot: true, first_name: 'Bench' }, text: p.text },
     });
-    this.listener(chatId, p.text, at);
+    this.listener(chatId, p.text, at, callbackData(p.reply_markup));
   }
+}
+
+/** The callback data of an inline keyboard as telegraf sends it (a JSON object; read defensively). */
+function callbackData(markup: unknown): string[] {
+  const rows = (markup as { inline_keyboard?: unknown } | undefined)?.inline_keyboard;
+  if (!Array.isArray(rows)) return [];
+  return rows.flat().flatMap((b: unknown) => {
+    const data = (b as { callback_data?: unknown } | null)?.callback_data;
+    return typeof data === 'string' ? [data] : [];
+  });
 }
 
 function answer(res: ServerResponse, status: number, body: unknown): void {

@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AppHandle } from './app-handle';
+import type { FireStats } from './fire-timer';
+import type { InvitationCount, SendRates } from './invitation-watch';
 import { servicesCpu, type ServiceName, type ServicePids } from './proc-cpu';
 import { sleep, summarize, type LatencySummary } from './stats';
 import type { AskOutcome } from './web-family';
@@ -71,7 +73,25 @@ export interface StepResult {
   cpuPerMessage: CpuCost;
   /** Set by the open-loop ramp. */
   saturated?: boolean;
+  /** Set by the follow-up drain. */
+  followUpDrain?: FollowUpDrainFacts;
   notes?: string[];
+}
+
+/** The follow-up drain: how many, how fast against the channel's limit, and what the database says. */
+export interface FollowUpDrainFacts extends InvitationCount {
+  chats: number;
+  /** How long planning the surveys took (sends begin meanwhile). */
+  planSeconds: number;
+  /** Measured from the first survey planned. */
+  rates: SendRates;
+  limitPerSecond: number;
+  /** The surveys' stored records by state (and reason): all `sent` when nothing was lost. */
+  stored: Record<string, number>;
+  /** When the runner marked the records sent (before their send): below the send rate, the runner is the bottleneck. */
+  runner: SendRates;
+  /** The app's fire jobs as the queue's observer saw them (duration, concurrency, the ceiling they make). */
+  fires: FireStats;
 }
 
 /** CPU ms per second that the servers burn with the bot idle: other users of this shared machine, polling. */

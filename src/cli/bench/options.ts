@@ -13,18 +13,31 @@ export interface BenchPlan {
   flood: { seconds: number; sockets: number; sessions: number; perSession: number };
   prefill: { messages: number; stepSeconds: number };
   idle: { conversations: number; maxSeconds: number };
+  /** Follow-up drain: one Telegram chat each greets the bot at `greetRate`/s, then one survey per chat is due at once. */
+  followUps: { chats: number; greetRate: number };
   baseline: { rawOps: number; bullJobs: number; echoSeconds: number };
   /** Longest wait for a backlog to clear before the next scenario starts on a fresh app. */
   drainSeconds: number;
+  /** `--only a,b`: run only these steps (names compared without case, spaces or dashes); null runs all. */
+  only: string[] | null;
 }
 
-const USAGE = `usage: npm run bench [-- --quick]
-  --quick   short smoke run (under 2 minutes)`;
+const USAGE = `usage: npm run bench [-- --quick] [--only <step>[,<step>…]]
+  --quick   short smoke run (under 2 minutes)
+  --only    run only the named steps, e.g. --only followup-drain (the report goes to <date>.only-<steps>.md)`;
+
+/** A step's name as `--only` compares it: "follow-up drain", "followup-drain" and "FollowUpDrain" are one name. */
+export function stepKey(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
 
 export function parsePlan(argv: readonly string[]): BenchPlan {
-  const unknown = argv.filter((a) => a !== '--quick');
+  const at = argv.indexOf('--only');
+  const only = at >= 0 ? (argv[at + 1] ?? '').split(',').map(stepKey).filter((k) => k !== '') : null;
+  if (only !== null && only.length === 0) throw new Error(`--only needs step names\n${USAGE}`);
+  const unknown = argv.filter((a, i) => a !== '--quick' && !(at >= 0 && (i === at || i === at + 1)));
   if (unknown.length > 0 || argv.includes('--help')) throw new Error(`unknown option ${unknown.join(' ')}\n${USAGE}`);
-  return argv.includes('--quick') ? QUICK : FULL;
+  return { ...(argv.includes('--quick') ? QUICK : FULL), only };
 }
 
 const FULL: BenchPlan = {
@@ -37,8 +50,11 @@ const FULL: BenchPlan = {
   flood: { seconds: 30, sockets: 50, sessions: 50, perSession: 500 },
   prefill: { messages: 100_000, stepSeconds: 20 },
   idle: { conversations: 10_000, maxSeconds: 150 },
+  // A greeting is two bubbles: 14 greetings a second stay under Telegram's 30 sends, so they do not queue behind the limit.
+  followUps: { chats: 1_000, greetRate: 14 },
   baseline: { rawOps: 2_000, bullJobs: 20_000, echoSeconds: 15 },
   drainSeconds: 60,
+  only: null,
 };
 
 const QUICK: BenchPlan = {
@@ -51,6 +67,8 @@ const QUICK: BenchPlan = {
   flood: { seconds: 5, sockets: 20, sessions: 20, perSession: 50 },
   prefill: { messages: 10_000, stepSeconds: 3 },
   idle: { conversations: 300, maxSeconds: 8 },
+  followUps: { chats: 200, greetRate: 14 },
   baseline: { rawOps: 200, bullJobs: 2_000, echoSeconds: 2 },
   drainSeconds: 10,
+  only: null,
 };

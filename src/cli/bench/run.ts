@@ -7,10 +7,12 @@ import { classifierBaseline } from './classifier.baseline';
 import { closedLoop } from './closed-loop.scenario';
 import type { BenchContext } from './context';
 import { floodScenario } from './flood.scenario';
+import { followUpDrainScenario } from './followup-drain.scenario';
 import { idleMemoryScenario, type IdleMemoryResult } from './idle-memory.scenario';
 import { lightLoad } from './light-load.scenario';
 import { observations } from './observations';
 import { openLoopRamp } from './open-loop.scenario';
+import { stepKey } from './options';
 import { prefillScenario } from './prefill.scenario';
 import { loadAverage } from './proc-cpu';
 import { rawDriverBaseline } from './raw-driver.baseline';
@@ -50,7 +52,10 @@ export async function runScenarios(ctx: BenchContext, info: RunInfo): Promise<nu
   const snapshot = async (when: string): Promise<void> => {
     memory.push({ when, ...(await ctx.app.memory()) });
   };
+  const ran = new Set<string>();
   const attempt = async (name: string, run: () => Promise<void>): Promise<void> => {
+    if (ctx.plan.only && !ctx.plan.only.includes(stepKey(name))) return;
+    ran.add(stepKey(name));
     try {
       await run();
     } catch (error) {
@@ -73,11 +78,14 @@ export async function runScenarios(ctx: BenchContext, info: RunInfo): Promise<nu
   await attempt('flood victim', () => floodScenario(ctx));
   await attempt('pre-filled database', () => prefillScenario(ctx, highest ?? 10));
   await attempt('idle memory', async () => void (idleMemory = await idleMemoryScenario(ctx)));
+  await attempt('follow-up drain', () => followUpDrainScenario(ctx));
   await snapshot('at the end');
+  for (const name of ctx.plan.only ?? []) if (!ran.has(name)) failures.push(`--only: no step is called "${name}"`);
   const report: BenchReport = {
     startedAt: info.started.toISOString(),
     durationSeconds: (performance.now() - info.t0) / 1000,
     mode: ctx.plan.quick ? 'quick' : 'full',
+    only: ctx.plan.only,
     commit: commitOf(info.projectRoot),
     machine: { cpus: cpus().length, node: process.version, loadAverageStart: info.loadStart, loadAverageEnd: loadAverage() },
     background: ctx.background,
