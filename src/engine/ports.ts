@@ -96,8 +96,6 @@ export interface SurveyRepository {
   rate(surveyId: string, rating: number, now: Date): Promise<void>;
   /** Stores the one optional comment, sealed. */
   comment(surveyId: string, text: string, now: Date): Promise<void>;
-  /** Whether the survey exists and has no rating yet. */
-  isAwaitingRating(surveyId: string): Promise<boolean>;
 }
 
 /** Follow-ups for staff (the staff console lists them). Opening the same task twice opens it once. */

@@ -18,6 +18,7 @@ export type ProactiveEvent =
   | { type: 'status'; reference: string; status: RequestStatus; note: string | null }
   /** Two weeks with the committee, undecided: "it is still being studied". */
   | { type: 'promise'; reference: string }
+  /** The caller has checked that the survey exists and is unanswered (the runner re-reads it when due). */
   | { type: 'survey'; surveyId: string; about: 'request' | 'handoff'; reference: string | null; reminder: boolean };
 
 export type ProactiveDecision =
@@ -88,7 +89,6 @@ async function inform(turn: Turn, text: string): Promise<ProactiveDecision | nul
 async function invite(turn: Turn, event: Extract<ProactiveEvent, { type: 'survey' }>): Promise<ProactiveDecision | null> {
   const mode = turn.state.mode;
   if (event.reminder && turn.state.survey?.id !== event.surveyId) return { type: 'skip', reason: 'survey_closed' };
-  if (!(await turn.ports.surveys.isAwaitingRating(event.surveyId))) return { type: 'skip', reason: 'answered' };
   if (fillingIn(turn)) return { type: 'later', until: new Date(turn.now.getTime() + RETRY_BUSY_MS), reason: 'busy' };
   // A form left for a while (its draft is kept and offered again) does not hold the survey back.
   if (isBusy(mode)) turn.setMode({ type: 'idle' });

@@ -61,11 +61,6 @@ export class MongoSurveyRepository implements SurveyRepository {
     await this.surveys.updateOne({ _id: id, invitedAt: null }, { $set: { invitedAt: now } });
   }
 
-  async isAwaitingRating(id: string): Promise<boolean> {
-    const doc = await this.surveys.findOne({ _id: id }, { projection: { rating: 1 } });
-    return doc !== null && doc.rating === null;
-  }
-
   async rate(id: string, rating: number, now: Date): Promise<void> {
     await this.surveys.updateOne({ _id: id }, { $set: { rating, ratedAt: now } });
   }
