@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
 import { DEFAULT_FOLLOW_UP_SETTINGS } from '../../src/domain/followup';
 import type { NewSupportRequest } from '../../src/engine/ports';
 import { buildApp } from '../../src/http/app';
@@ -32,6 +33,8 @@ import { connectTestServices } from './services';
  */
 export interface StaffHarness {
   app: FastifyInstance;
+  /** The harness's database, to look at what is stored. */
+  db: Connection;
   context: StaffContext;
   clock: ManualClock;
   /** The surveys of the harness's database, behind the satisfaction report. */
@@ -115,6 +118,7 @@ export async function startStaffHarness(label: string, options: { limits?: Login
     });
   return {
     app,
+    db: services.mongo,
     context,
     clock,
     surveys,
