@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       if (!reference) throw new UsageError(`"${given ?? ''}" is not a request reference (BSR-<year>-<number>).`);
       if (!isRequestStatus(status)) throw new UsageError(`"${status ?? ''}" is not a status; one of: ${REQUEST_STATUSES.join(', ')}.`);
       const outcome = await followUps.planner.changeRequestStatus(reference, status, note.length > 0 ? note.join(' ') : null, 'staff-cli');
-      const said = { changed: `${reference} → ${status} (the beneficiary will be told)`, unchanged: `${reference} is already ${status}; nothing changed, nobody was told.`, not_found: `No request ${reference}.` };
+      const said = { changed: `${reference} → ${status} (the beneficiary will be told)`, unchanged: `${reference} is already ${status}; nothing changed, nobody was told.`, not_found: `No request ${reference}.`, conflict: `${reference} changed meanwhile; nothing changed.` };
       process.stdout.write(`${said[outcome]}\n`);
       if (outcome === 'not_found') process.exitCode = 1;
     }

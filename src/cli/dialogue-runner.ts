@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { EngineResult, InboundMessage } from '../domain/messages';
 import type { Language } from '../domain/language';
-import type { RequestDraft } from '../domain/support-request';
+import { REQUEST_STATUSES, type RequestDraft } from '../domain/support-request';
 import type { ConversationRef } from '../engine/ports';
 import { initialState, stepKey, type ConversationState, type RequestStep } from '../engine/state';
 import { conversationId } from '../persistence/conversation.store';
@@ -185,9 +185,7 @@ async function checkGoal(world: DialogueWorld, dialogue: Dialogue, ref: Conversa
 
 function isStatusLine(core: Core, language: Language, text: string): boolean {
   const t = core.ports.translator;
-  return ['submitted', 'social_research', 'committee', 'accepted', 'rejected', 'registration_incomplete', 'service_delivered'].some((s) =>
-    text.includes(t.t(language, `status.name.${s}`)),
-  );
+  return REQUEST_STATUSES.some((s) => text.includes(t.t(language, `status.name.${s}`)));
 }
 
 /** The step a state is at, as FORMAT.md names it. */

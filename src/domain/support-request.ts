@@ -19,11 +19,16 @@ export const REQUEST_STATUSES = [
   'rejected',
   'registration_incomplete',
   'service_delivered',
+  'closed',
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-/** Statuses after which a new request with the same national ID is allowed. */
-export const CLOSED_STATUSES: ReadonlySet<RequestStatus> = new Set<RequestStatus>(['rejected', 'service_delivered']);
+/**
+ * Statuses after which a new request with the same national ID is allowed; reaching one schedules
+ * the satisfaction survey (once per request: a request closed after its service was delivered is
+ * not surveyed again). Which status may follow which: domain/case-workflow.ts.
+ */
+export const CLOSED_STATUSES: ReadonlySet<RequestStatus> = new Set<RequestStatus>(['rejected', 'service_delivered', 'closed']);
 
 /** An unfinished request as it is being collected. */
 export interface RequestDraft {

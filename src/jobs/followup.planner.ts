@@ -60,18 +60,25 @@ export class FollowUpPlanner {
    * change supersedes an earlier unsent one). With the committee: the two-week promise is set.
    * Closed (delivered or rejected): the satisfaction survey. Setting the status a request already
    * has changes nothing and tells nobody (a command run twice must not message the family twice).
+   * With `from` (the staff console), the change is made only if the request is still in that
+   * status; otherwise `conflict` and nobody is told.
    */
-  async changeRequestStatus(reference: string, status: RequestStatus, note: string | null, by: string): Promise<'changed' | 'unchanged' | 'not_found'> {
+  async changeRequestStatus(reference: string, status: RequestStatus, note: string | null, by: string, from?: RequestStatus): Promise<'changed' | 'unchanged' | 'not_found' | 'conflict'> {
     const facts = await this.deps.requests.followUpFacts(reference);
     if (!facts) return 'not_found';
     if (facts.status === status && (facts.statusNote ?? null) === note) return 'unchanged';
+    if (from !== undefined && facts.status !== from) return 'conflict';
     const now = this.deps.clock.now();
     const target: FollowUpTarget = { conversationId: this.deps.conversationIdOf(facts.applicant), channel: facts.applicant.channel };
     const changeId = randomUUID();
     // Written first, armed after the change: the runner checks the change exists before telling anyone.
     const { record } = await this.deps.scheduled.plan({ id: followUpIds.status(changeId), kind: 'status', caseId: reference, ...target, dueAt: this.dueAt(now), detail: { status, changeId } }, now);
-    const changed = await this.deps.requests.setStatus(reference, status, note, by, now, changeId);
-    if (!changed) return 'not_found';
+    const changed = await this.deps.requests.setStatus(reference, status, note, by, now, changeId, from);
+    if (!changed) {
+      // Never armed; ended here so the sweep does not pick it up either.
+      await this.deps.scheduled.finish(record._id, 'cancelled', 'status_not_changed', now);
+      return from === undefined ? 'not_found' : 'conflict';
+    }
     await this.deps.queue.arm(record, now);
     if (status !== 'committee') await this.cancel(reference, ['promise'], 'decided');
     if (status === 'committee') {

@@ -149,6 +149,9 @@ const SupportRequestSchema = new Schema<SupportRequestDoc>(
   },
   { collection: 'support_requests', versionKey: false },
 );
+// The staff console's case list: filtered by status (an equality), newest first.
+SupportRequestSchema.index({ status: 1, submittedAt: -1 });
+SupportRequestSchema.index({ submittedAt: -1 });
 
 /** One document per national ID with an open request: its unique _id stops a second open request, race-free. */
 export interface OpenRequestLockDoc {

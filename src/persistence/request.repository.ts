@@ -122,10 +122,20 @@ export class MongoRequestRepository implements RequestRepository {
   /**
    * Staff action: moves a request to a new status; closing it frees the national ID for a new
    * request. `changeId` names the history entry (the beneficiary's notification refers to it).
+   * With `expected`, only a request still in that status changes (two staff deciding at once:
+   * the second finds it moved on and gets null).
    */
-  async setStatus(reference: string, status: RequestStatus, note: string | null, by: string, now: Date, changeId: string = randomUUID()): Promise<{ changeId: string } | null> {
+  async setStatus(
+    reference: string,
+    status: RequestStatus,
+    note: string | null,
+    by: string,
+    now: Date,
+    changeId: string = randomUUID(),
+    expected?: RequestStatus,
+  ): Promise<{ changeId: string } | null> {
     const doc = await this.models.SupportRequest.findOneAndUpdate(
-      { reference },
+      { reference, ...(expected ? { status: expected } : {}) },
       { $set: { status, statusNote: note, updatedAt: now }, $push: { statusHistory: { id: changeId, status, note, at: now, by } } },
       { new: true },
     ).lean();

@@ -2,9 +2,9 @@ import type { FilterQuery } from 'mongoose';
 import type { AuditAction, AuditDoc, StaffModels } from './staff.models';
 
 /** One audit entry as written; `at` comes from the caller's clock (UTC). */
-export type AuditEvent = Omit<AuditDoc, '_id' | 'emailDigest' | 'detail'> & { emailDigest?: string | null; detail?: string | null };
+export type AuditEvent = Omit<AuditDoc, '_id' | 'emailDigest' | 'detail' | 'reason'> & { emailDigest?: string | null; detail?: string | null; reason?: string | null };
 
-export type AuditEntry = Omit<AuditDoc, '_id'> & { id: string };
+export type AuditEntry = Omit<AuditDoc, '_id' | 'reason'> & { id: string; reason: string | null };
 
 export interface AuditQuery {
   action?: AuditAction;
@@ -32,7 +32,7 @@ export class AuditRepository {
   constructor(private readonly models: StaffModels) {}
 
   async append(event: AuditEvent): Promise<void> {
-    await this.models.Audit.create({ emailDigest: null, detail: null, ...event });
+    await this.models.Audit.create({ emailDigest: null, detail: null, reason: null, ...event });
   }
 
   /** Newest first. */
@@ -61,5 +61,6 @@ function toEntry(doc: AuditDoc): AuditEntry {
     ip: doc.ip ?? null,
     emailDigest: doc.emailDigest ?? null,
     detail: doc.detail ?? null,
+    reason: doc.reason ?? null,
   };
 }

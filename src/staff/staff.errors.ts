@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { CASE_ERRORS } from './case.audit';
 
 /**
  * The staff API's error codes. A code is never reused for another meaning; the console shows its
@@ -21,6 +22,7 @@ export const STAFF_ERRORS = {
   'login-locked': { status: 429, message: 'Too many failed log-ins. Try again later.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
   'server-busy': { status: 503, message: 'The server is busy. Try again in a moment.' },
+  ...CASE_ERRORS,
 } as const;
 
 export type StaffErrorCode = keyof typeof STAFF_ERRORS;

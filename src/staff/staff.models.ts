@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { CASE_AUDIT_ACTIONS } from './case.audit';
 import type { StaffRole } from './roles';
 
 /**
@@ -48,6 +49,7 @@ export const AUDIT_ACTIONS = [
   'account-disabled',
   'account-enabled',
   'password-reset',
+  ...CASE_AUDIT_ACTIONS,
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -58,7 +60,7 @@ export interface AuditDoc {
   action: AuditAction;
   /** The staff member who acted; null for the command line or an unknown log-in name. */
   actorId: string | null;
-  /** The account acted upon, when there is one. */
+  /** The account acted upon, when there is one; for case review, the request's reference or the task's id. */
   targetId: string | null;
   via: 'api' | 'cli';
   /** Client address of API requests. */
@@ -67,6 +69,8 @@ export interface AuditDoc {
   emailDigest: string | null;
   /** Short machine-readable detail (`wrong-password`, `locked`, `disabled`, `all-sessions` …). */
   detail: string | null;
+  /** The reason staff gave, where one is asked (revealing personal data). Absent on older entries. */
+  reason?: string | null;
 }
 
 const AuditSchema = new Schema<AuditDoc>(
@@ -79,6 +83,7 @@ const AuditSchema = new Schema<AuditDoc>(
     ip: { type: String, default: null },
     emailDigest: { type: String, default: null },
     detail: { type: String, default: null },
+    reason: { type: String, default: null },
   },
   { collection: 'staff_audit', versionKey: false },
 );

@@ -4,6 +4,11 @@ import { errorMessage } from '../logging/logger';
 import type { Services } from '../runtime/services';
 import { adminRoutes } from './admin.routes';
 import { authRoutes } from './auth.routes';
+import { createCaseReview, type CaseReview } from './case.review';
+import { caseRoutes } from './case.routes';
+import { taskRoutes } from './task.routes';
+import type { MessageLogRepository } from '../persistence/message-log.repository';
+import type { FollowUps } from '../runtime/followups';
 import { reportRoutes, type ReportRouteDeps } from './reports.routes';
 import { createFollowUpModels } from '../persistence/followup.models';
 import { MongoSurveyRepository } from '../persistence/survey.repository';
@@ -21,6 +26,14 @@ export interface StaffPluginOptions {
   /** PUBLIC_BASE_URL, whose origin state-changing requests must come from when set. */
   publicBaseUrl: string | undefined;
   reports: ReportRouteDeps;
+  /** Case review and the task list (issue 10, section 3). */
+  cases: CaseReview;
+}
+
+/** What the app runtime lends the staff console: its follow-ups (planner, scheduled messages, tasks) and message log. */
+export interface StaffConsoleParts {
+  followUps: Pick<FollowUps, 'planner' | 'scheduled' | 'tasks'>;
+  log: MessageLogRepository;
 }
 
 /**
@@ -44,6 +57,8 @@ export function staffPlugin(context: StaffContext, options: StaffPluginOptions):
         await authRoutes(scope, { auth: context.auth, cookieMaxAgeSeconds: Math.floor(context.sessions.timeouts.absoluteMs / 1000) });
         await adminRoutes(scope, { accounts: context.accounts, staff: context.staff, audit: context.audit });
         await reportRoutes(scope, options.reports);
+        await caseRoutes(scope, { ...options.cases.services, audit: context.audit, staff: context.staff, clock: context.clock });
+        await taskRoutes(scope, { board: options.cases.board, audit: context.audit, clock: context.clock });
         let document: OpenApiDocument | null = null;
         scope.get('/api/openapi.json', { schema: openApiSchema, config: { access: ANY_STAFF } }, async () => {
           document ??= openApiDocument(routes, STAFF_API_VERSION);
@@ -56,11 +71,12 @@ export function staffPlugin(context: StaffContext, options: StaffPluginOptions):
 }
 
 /** The plugin as the app runtime registers it: wires the staff context from the process's services. */
-export function staffConsole(config: AppConfig, services: Services, overrides: StaffOverrides = {}): FastifyPluginAsync {
+export function staffConsole(config: AppConfig, services: Services, parts: StaffConsoleParts, overrides: StaffOverrides = {}): FastifyPluginAsync {
   return async (app) => {
     const context = await createStaffContext(config, services, overrides);
     const surveys = new MongoSurveyRepository(await createFollowUpModels(services.mongo), services.cipher);
-    await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports: { surveysSent: (from, to) => surveys.sentBetween(from, to) } }));
+    const cases = await createCaseReview(services, parts);
+    await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports: { surveysSent: (from, to) => surveys.sentBetween(from, to) }, cases }));
   };
 }
 

@@ -103,6 +103,7 @@ const auditEntry = {
     ip: { type: 'string', nullable: true },
     emailDigest: { type: 'string', nullable: true },
     detail: { type: 'string', nullable: true },
+    reason: { type: 'string', nullable: true },
   },
 } as const;
 

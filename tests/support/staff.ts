@@ -1,7 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { DEFAULT_FOLLOW_UP_SETTINGS } from '../../src/domain/followup';
+import type { NewSupportRequest } from '../../src/engine/ports';
 import { buildApp } from '../../src/http/app';
+import { createLogger } from '../../src/logging/logger';
+import { conversationId } from '../../src/persistence/conversation.store';
 import { createFollowUpModels } from '../../src/persistence/followup.models';
+import { createMessageLogModels } from '../../src/persistence/message-log.models';
+import { MessageLogRepository } from '../../src/persistence/message-log.repository';
+import { createModels } from '../../src/persistence/models';
+import { MongoRequestRepository } from '../../src/persistence/request.repository';
+import { createFollowUps, type FollowUps } from '../../src/runtime/followups';
+import type { CaseLinks } from '../../src/staff/case.access';
+import { createCaseReview } from '../../src/staff/case.review';
 import { MongoSurveyRepository } from '../../src/persistence/survey.repository';
 import type { LoginLimits } from '../../src/staff/login-limiter';
 import { PasswordHasher } from '../../src/staff/password';
@@ -10,7 +23,7 @@ import { createStaffContext, type StaffContext } from '../../src/staff/staff.con
 import { STAFF_COOKIE } from '../../src/staff/staff.guard';
 import { staffPlugin, type StaffPluginOptions } from '../../src/staff/staff.plugin';
 import type { StaffAccount } from '../../src/staff/staff.repository';
-import { ManualClock } from './fixtures';
+import { makeNationalId, ManualClock } from './fixtures';
 import { connectTestServices } from './services';
 
 /**
@@ -20,11 +33,22 @@ import { connectTestServices } from './services';
  */
 export interface StaffHarness {
   app: FastifyInstance;
+  /** The harness's database, to look at what is stored. */
+  db: Connection;
   context: StaffContext;
   clock: ManualClock;
   /** The surveys of the harness's database, behind the satisfaction report. */
   surveys: MongoSurveyRepository;
   reports: StaffPluginOptions['reports'];
+  cases: StaffPluginOptions['cases'];
+  /** The follow-ups behind status changes and tasks (scheduling only: no workers run). */
+  followUps: FollowUps;
+  requests: MongoRequestRepository;
+  log: MessageLogRepository;
+  /** Links a request to an agent, as a handoff they hold will (see src/staff/case.access.ts). */
+  linkCase(staffId: string, reference: string): void;
+  /** Submits a support request as the bot would; returns its reference. */
+  createRequest(seed: number, overrides?: Partial<NewSupportRequest['data']> & { sender?: string }): Promise<string>;
   createStaff(roles: StaffRole[], options?: { email?: string; name?: string }): Promise<TestStaff>;
   login(email: string, password: string, options?: { ip?: string; cookie?: string }): Promise<LoginOutcome>;
   call(method: InjectOptions['method'], url: string, options?: CallOptions): Promise<LightMyRequestResponse>;
@@ -63,9 +87,21 @@ export async function startStaffHarness(label: string, options: { limits?: Login
   });
   const surveys = new MongoSurveyRepository(await createFollowUpModels(services.mongo), services.cipher);
   const reports = { surveysSent: (from: Date | null, to: Date | null) => surveys.sentBetween(from, to) };
+  const connection = new Redis(services.redisUrl, { maxRetriesPerRequest: null });
+  const followUps = await createFollowUps(services, connection, prefix, (ref) => conversationId(services.cipher, ref), {
+    settings: DEFAULT_FOLLOW_UP_SETTINGS,
+    retentionDays: 180,
+    clock,
+    logger: createLogger('silent'),
+  });
+  const log = new MessageLogRepository(await createMessageLogModels(services.mongo), services.cipher);
+  const requests = new MongoRequestRepository(await createModels(services.mongo), services.cipher);
+  const linked = new Map<string, Set<string>>();
+  const links: CaseLinks = { referencesOf: async (staffId) => linked.get(staffId) ?? new Set() };
+  const cases = await createCaseReview(services, { followUps, log }, links);
   const app = await buildApp({
     logger: false,
-    plugins: [staffPlugin(context, { publicBaseUrl: options.publicBaseUrl, reports })],
+    plugins: [staffPlugin(context, { publicBaseUrl: options.publicBaseUrl, reports, cases })],
     ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }),
   });
   const call: StaffHarness['call'] = (method, url, o = {}) =>
@@ -82,10 +118,45 @@ export async function startStaffHarness(label: string, options: { limits?: Login
     });
   return {
     app,
+    db: services.mongo,
     context,
     clock,
     surveys,
     reports,
+    cases,
+    followUps,
+    requests,
+    log,
+    linkCase(staffId, reference) {
+      linked.set(staffId, new Set([...(linked.get(staffId) ?? []), reference]));
+    },
+    async createRequest(seed, o = {}) {
+      const { sender, ...data } = o;
+      const now = clock.now();
+      const outcome = await requests.create(
+        {
+          draftId: `draft-${seed}-${randomBytes(3).toString('hex')}`,
+          language: 'ar',
+          applicant: { channel: 'telegram', account: 'bot', sender: sender ?? String(7000 + seed) },
+          data: {
+            applicantName: 'سلمى خالد العمري',
+            nationalId: makeNationalId(seed),
+            phone: '+966501112222',
+            relation: 'spouse',
+            inmateName: 'خالد العمري',
+            facility: 'dammam_general',
+            facilityOther: null,
+            supportType: 'financial',
+            description: 'إيجار البيت متأخر ثلاثة أشهر',
+            ...data,
+          },
+          attestation: { wordingVersion: 'attest-2026-11-v1', attestedAt: now, channel: 'telegram', messageId: `m-${seed}`, dataHash: 'sha256-test' },
+        },
+        now,
+      );
+      if (outcome.type !== 'created') throw new Error(`createRequest: ${outcome.type}`);
+      return outcome.reference;
+    },
     async createStaff(roles, o = {}) {
       const email = o.email ?? `staff-${randomBytes(4).toString('hex')}@basirah.example`;
       const password = `Lantern ${randomBytes(9).toString('base64url')} orchard`;
@@ -108,6 +179,9 @@ export async function startStaffHarness(label: string, options: { limits?: Login
     call,
     async close() {
       await app.close();
+      await followUps.queue.queue.obliterate({ force: true }).catch(() => undefined);
+      await followUps.close();
+      await connection.quit().catch(() => undefined);
       const keys = await services.redis.keys(`${prefix}:*`);
       if (keys.length > 0) await services.redis.del(...keys);
       await services.drop();
