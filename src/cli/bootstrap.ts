@@ -1,6 +1,7 @@
 import { loadConfig, type AppConfig } from '../config/config';
 import { createLogger, type Logger } from '../logging/logger';
-import { buildCore, type Core } from '../runtime/engine-factory';
+import type { IntentClassifier } from '../engine/ports';
+import { buildCore, trainClassifier, type Core } from '../runtime/engine-factory';
 import { connectServices, type Services } from '../runtime/services';
 
 export interface CliRuntime {
@@ -16,7 +17,10 @@ export async function startCli(): Promise<CliRuntime> {
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
   const services = await connectServices(config, progress);
-  const core = await buildCore(config, services);
+  // Most commands never classify text: train the classifier (seconds on a busy machine) only on first use.
+  let trained: IntentClassifier | null = null;
+  const classifier: IntentClassifier = { classify: (text) => (trained ??= trainClassifier()).classify(text) };
+  const core = await buildCore(config, services, { classifier });
   return { config, logger, services, core };
 }
 

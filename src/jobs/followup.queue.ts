@@ -53,6 +53,9 @@ export class FollowUpQueue {
   }
 
   async close(): Promise<void> {
+    // Closing a queue whose start-up check (INFO) is still running leaves BullMQ's connection to
+    // throw an unhandled error (a CLI that scheduled nothing crashed after answering): wait first.
+    await this.queue.waitUntilReady().catch(() => undefined);
     await this.queue.close();
   }
 }

@@ -33,6 +33,8 @@ export class MaintenanceQueue {
   }
 
   async close(): Promise<void> {
+    // See FollowUpQueue.close: never close a queue whose start-up check is still running.
+    await this.queue.waitUntilReady().catch(() => undefined);
     await this.queue.close();
   }
 }

@@ -97,14 +97,6 @@ function admin(env: NodeJS.ProcessEnv, args: readonly string[]): Promise<CliResu
   });
 }
 
-/**
- * KNOWN BUG, tolerated here only with this exact signature: an admin command that answers before
- * BullMQ's connection check (INFO) has run quits the shared Redis connection under it
- * (cliFollowUps' close, src/cli/admin-followups.ts); the check fails, its error has no listener,
- * and the CLI exits 1 after printing its answer. Remove once the CLI closes its queues cleanly.
- */
-const SHUTDOWN_CRASH = /Emitted 'error' event on RedisConnection instance at:\s+at \S*bullmq\S*redis-connection\.js/;
-
 const chatOf = (call: RecordedCall): number => Number(call.params.chat_id);
 const callbacksOf = (call: RecordedCall): string[] => ((call.params.reply_markup as FakeMessage['reply_markup'])?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? '');
 
@@ -168,13 +160,11 @@ describe('follow-ups through `npm start`, Telegram and the admin CLI', () => {
   const tap = (question: RecordedCall, value: string, expected: string): Promise<RecordedCall> =>
     send(makeTelegramUpdate.callback(CHAT, value, question.result as FakeMessage), expected);
 
-  /** Staff run `npm run admin -- <args>`; resolves with its output once it exited 0 (see SHUTDOWN_CRASH). */
+  /** Staff run `npm run admin -- <args>`; resolves with its output once it exited 0. */
   const staff = (args: readonly string[]): Promise<string> =>
     chat.staff(`npm run admin -- ${args.join(' ')}`, async () => {
       const result = await admin(env, args);
-      const knownCrash = result.code === 1 && SHUTDOWN_CRASH.test(result.stderr);
-      if (knownCrash) console.warn(`known bug: \`admin ${args[0]}\` answered, then crashed closing its Redis connection (exit 1)`);
-      if (result.code !== 0 && !knownCrash) throw new Error(`admin ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+      if (result.code !== 0) throw new Error(`admin ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
       return result.stdout;
     });
 
