@@ -9,7 +9,7 @@ import { dirname, extname, join } from 'node:path';
  */
 export const CONSOLE_PUBLIC_DIR = join(__dirname, 'public');
 
-export type AssetName = 'console.css' | 'dashboard.js' | 'htmx.js' | 'chart.js';
+export type AssetName = 'console.css' | 'dashboard.js' | 'favicon.svg' | 'htmx.js' | 'chart.js';
 
 export interface ConsoleAsset {
   url: string;
@@ -19,7 +19,7 @@ export interface ConsoleAsset {
 
 export type ConsoleAssets = Record<AssetName, ConsoleAsset>;
 
-const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' };
 
 /** A year, and `immutable`: the URL changes whenever the content does. */
 export const ASSET_CACHE = 'public, max-age=31536000, immutable';
@@ -37,6 +37,7 @@ export function loadConsoleAssets(dir: string = CONSOLE_PUBLIC_DIR): ConsoleAsse
   const sources: Record<AssetName, string> = {
     'console.css': join(dir, 'console.css'),
     'dashboard.js': join(dir, 'dashboard.js'),
+    'favicon.svg': join(dir, 'favicon.svg'),
     ...libraries,
   };
   const entries = Object.entries(sources).map(([name, path]) => [name, asset(name, readFileSync(path))] as const);

@@ -56,6 +56,7 @@ function head(frame: Frame, title: string, scripts: readonly AssetName[]): Html 
 <meta name="referrer" content="same-origin">
 <title>${title} — ${text.t('app.title')}</title>
 <link rel="stylesheet" href="${assets['console.css'].url}">
+<link rel="icon" href="${assets['favicon.svg'].url}" type="image/svg+xml">
 <script src="${assets['htmx.js'].url}" nonce="${nonce}" defer></script>
 ${scripts.map((name) => html`<script src="${assets[name].url}" nonce="${nonce}" defer></script>\n`)}</head>`;
 }

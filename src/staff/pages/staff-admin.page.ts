@@ -88,7 +88,7 @@ function accountCard(text: PageText, a: StaffAccount, csrfToken: string, selfId:
     html`<form method="post" action="${path}" hx-post="${path}" hx-confirm="${confirm}" hx-target="#main" hx-select="#main" hx-swap="outerHTML"><input type="hidden" name="_csrf" value="${csrfToken}"><button type="submit" class="secondary">${label}</button></form>`;
   return html`<li class="card${a.disabled ? ' disabled' : ''}">
 <p class="title">${a.name}</p>
-<p dir="ltr" class="email">${a.email}</p>
+<p class="email"><bdi>${a.email}</bdi></p>
 <p>${a.roles.map((r) => html`<span class="badge">${text.t(`role.${r}`)}</span> `)}${a.disabled ? html`<span class="badge off">${text.t('staff.disabled')}</span>` : ''}</p>
 <p class="hint">${text.t('staff.last_login')}: ${a.lastLoginAt ? text.dateTime(a.lastLoginAt) : text.t('staff.never')}</p>
 <div class="actions">
