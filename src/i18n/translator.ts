@@ -5,7 +5,7 @@ import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../domain/language';
 import type { Translator } from '../engine/ports';
 
 /** Namespaces loaded from locales/<lng>/<ns>.json. nlu.json is training data, read by the classifier instead. */
-export const NAMESPACES = ['common', 'content', 'keywords', 'telegram', 'whatsapp', 'web'] as const;
+export const NAMESPACES = ['common', 'content', 'keywords', 'telegram', 'whatsapp', 'web', 'console'] as const;
 
 /**
  * i18next-backed translator. Arabic is the fallback, so a key missing in another language shows

@@ -10,6 +10,7 @@ import { buildChannelModules } from './channel-modules';
 import { createPipeline, type Pipeline } from './pipeline';
 import { connectServices } from './services';
 import { staffConsole } from '../staff/staff.plugin';
+import { isWhatsAppWebModule } from '../channels/whatsapp-web/wweb.module';
 
 export interface RunningApp {
   /** The listening HTTP server (role `web`), e.g. for its address. */
@@ -73,13 +74,23 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
   }
   let http: FastifyInstance | null = null;
   if (config.roles.has('web')) {
+    const channelHealth = (): ChannelHealth[] => channels.modules.map((m): ChannelHealth => runtimes.get(m)?.health() ?? { channel: m.channel, state: 'ready' });
     const ready = async (): Promise<ReadyReport> => ({
       mongo: await services.mongo.db?.admin().ping().then(() => 'ok' as const, () => 'down' as const) ?? 'down',
       redis: await services.redis.ping().then(() => 'ok' as const, () => 'down' as const),
-      channels: channels.modules.map((m): ChannelHealth => runtimes.get(m)?.health() ?? { channel: m.channel, state: 'ready' }),
+      channels: channelHealth(),
     });
     const plugins = channels.modules.flatMap((m) => (m.httpPlugin ? [m.httpPlugin] : []));
-    plugins.push(staffConsole(config, services, { followUps: pipeline.followUps, log: pipeline.log }));
+    const wweb = channels.modules.find(isWhatsAppWebModule);
+    const whatsappQr = wweb ? () => wweb.qr() : undefined;
+    plugins.push(
+      staffConsole(config, services, {
+        followUps: pipeline.followUps,
+        log: pipeline.log,
+        translator: core.ports.translator,
+        channels: { health: channelHealth, ...(whatsappQr ? { whatsappQr } : {}) },
+      }),
+    );
     http = await buildApp({ ready, plugins, logger, trustProxy: config.http.trustProxy });
     await http.listen({ host: config.http.host, port: config.http.port });
   }

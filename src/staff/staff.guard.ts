@@ -60,18 +60,35 @@ export interface GuardDeps {
   publicOrigin: string | undefined;
 }
 
+/** Why the guard refused a request. */
+export type AccessRefusal = 'cross-origin' | 'not-authenticated' | 'csrf-failed' | 'forbidden-role';
+
+export type AccessVerdict = { ok: true; auth: Authenticated | null } | { ok: false; refusal: AccessRefusal };
+
+/**
+ * The guard's decision, without an answer: the API answers JSON, the console's pages HTML.
+ * `csrf: 'deferred'` skips the token here for a caller that checks it once a form body is parsed
+ * (a form field cannot be read in onRequest); the caller must then call {@link csrfTokenMatches}.
+ */
+export async function decideAccess(deps: GuardDeps, access: RouteAccess, request: FastifyRequest, csrf: 'header' | 'deferred' = 'header'): Promise<AccessVerdict> {
+  const changesState = !SAFE_METHODS.has(request.method);
+  if (changesState && !sameOrigin(request, deps.publicOrigin)) return { ok: false, refusal: 'cross-origin' };
+  if ('public' in access) return { ok: true, auth: null };
+  const auth = await deps.auth.authenticate(sessionIdOf(request));
+  if (!auth) return { ok: false, refusal: 'not-authenticated' };
+  if (changesState && csrf === 'header' && !csrfTokenMatches(request.headers[CSRF_HEADER], auth)) return { ok: false, refusal: 'csrf-failed' };
+  if (!holdsAnyRole(auth.account.roles, access.roles)) return { ok: false, refusal: 'forbidden-role' };
+  authenticated.set(request, auth);
+  return { ok: true, auth };
+}
+
 /** The onRequest hook enforcing `access`; `requireRole(...)` in the issue's words. */
 export function requireAccess(deps: GuardDeps, access: RouteAccess): onRequestHookHandler {
   return async function guard(request: FastifyRequest, reply: FastifyReply) {
-    const changesState = !SAFE_METHODS.has(request.method);
-    if (changesState && !sameOrigin(request, deps.publicOrigin)) return sendError(reply, 'cross-origin');
-    if ('public' in access) return undefined;
-    const auth = await deps.auth.authenticate(sessionIdOf(request));
-    if (!auth) return sendError(reply.header('set-cookie', clearedSessionCookie()), 'not-authenticated');
-    if (changesState && !csrfMatches(request.headers[CSRF_HEADER], auth.session.csrfToken)) return sendError(reply, 'csrf-failed');
-    if (!holdsAnyRole(auth.account.roles, access.roles)) return sendError(reply, 'forbidden-role');
-    authenticated.set(request, auth);
-    return undefined;
+    const verdict = await decideAccess(deps, access, request);
+    if (verdict.ok) return undefined;
+    if (verdict.refusal === 'not-authenticated') reply.header('set-cookie', clearedSessionCookie());
+    return sendError(reply, verdict.refusal);
   };
 }
 
@@ -93,6 +110,7 @@ function sameOrigin(request: FastifyRequest, publicOrigin: string | undefined): 
   return origin === own;
 }
 
-function csrfMatches(given: string | string[] | undefined, expected: string): boolean {
-  return typeof given === 'string' && FieldCipher.safeEqual(given, expected);
+/** Whether `given` is the session's CSRF token (constant-time). */
+export function csrfTokenMatches(given: unknown, auth: Authenticated): boolean {
+  return typeof given === 'string' && FieldCipher.safeEqual(given, auth.session.csrfToken);
 }

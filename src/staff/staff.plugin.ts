@@ -18,6 +18,9 @@ import { createStaffContext, type StaffContext, type StaffOverrides } from './st
 import { sendError } from './staff.errors';
 import { accessOf, ANY_STAFF, requireAccess, type GuardDeps } from './staff.guard';
 import { openApiSchema } from './staff.schemas';
+import { consolePages, type ConsolePagesOptions } from './pages/console.plugin';
+import { DashboardCountsRepository } from '../persistence/dashboard-counts.repository';
+import { createModels } from '../persistence/models';
 
 /** Bumped when the API changes in a way a console build must know about. */
 export const STAFF_API_VERSION = '1.0.0';
@@ -70,13 +73,19 @@ export function staffPlugin(context: StaffContext, options: StaffPluginOptions):
   };
 }
 
+/** What only the running process knows, for the console's pages: its translator and its channels. */
+export type ConsoleRuntime = Pick<ConsolePagesOptions, 'translator' | 'channels'>;
+
 /** The plugin as the app runtime registers it: wires the staff context from the process's services. */
-export function staffConsole(config: AppConfig, services: Services, parts: StaffConsoleParts, overrides: StaffOverrides = {}): FastifyPluginAsync {
+export function staffConsole(config: AppConfig, services: Services, parts: StaffConsoleParts & ConsoleRuntime, overrides: StaffOverrides = {}): FastifyPluginAsync {
   return async (app) => {
     const context = await createStaffContext(config, services, overrides);
     const surveys = new MongoSurveyRepository(await createFollowUpModels(services.mongo), services.cipher);
+    const reports = { surveysSent: (from: Date | null, to: Date | null) => surveys.sentBetween(from, to) };
     const cases = await createCaseReview(services, parts);
-    await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports: { surveysSent: (from, to) => surveys.sentBetween(from, to) }, cases }));
+    await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports, cases }));
+    const counts = new DashboardCountsRepository(await createModels(services.mongo));
+    await app.register(consolePages(context, { translator: parts.translator, channels: parts.channels, publicBaseUrl: config.http.publicBaseUrl, reports, counts }));
   };
 }
 

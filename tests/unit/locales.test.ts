@@ -10,7 +10,7 @@ import { normalizeForMatching } from '../../src/nlu/normalize';
 const LOCALES_DIR = path.resolve(__dirname, '..', '..', 'locales');
 const LANGS = ['ar', 'en', 'ur'] as const;
 type Lang = (typeof LANGS)[number];
-const NAMESPACES = ['common', 'content', 'keywords', 'nlu', 'telegram', 'whatsapp', 'web'] as const;
+const NAMESPACES = ['common', 'content', 'keywords', 'nlu', 'telegram', 'whatsapp', 'web', 'console'] as const;
 type Namespace = (typeof NAMESPACES)[number];
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -35,6 +35,7 @@ const files: Record<Lang, Record<Namespace, JsonObject>> = {
     telegram: load('ar', 'telegram'),
     whatsapp: load('ar', 'whatsapp'),
     web: load('ar', 'web'),
+    console: load('ar', 'console'),
   },
   en: {
     common: load('en', 'common'),
@@ -44,6 +45,7 @@ const files: Record<Lang, Record<Namespace, JsonObject>> = {
     telegram: load('en', 'telegram'),
     whatsapp: load('en', 'whatsapp'),
     web: load('en', 'web'),
+    console: load('en', 'console'),
   },
   ur: {
     common: load('ur', 'common'),
@@ -53,6 +55,7 @@ const files: Record<Lang, Record<Namespace, JsonObject>> = {
     telegram: load('ur', 'telegram'),
     whatsapp: load('ur', 'whatsapp'),
     web: load('ur', 'web'),
+    console: load('ur', 'console'),
   },
 };
 
@@ -125,11 +128,11 @@ function keyDifference(reference: string[], other: string[], lang: Lang): string
   return parts.join('; ');
 }
 
-const TEXT_NAMESPACES = ['common', 'content', 'telegram', 'whatsapp', 'web'] as const;
+const TEXT_NAMESPACES = ['common', 'content', 'telegram', 'whatsapp', 'web', 'console'] as const;
 
 describe('locale files', () => {
   describe('(1) the same keys in every language', () => {
-    it.each(['common', 'content', 'keywords', 'telegram', 'whatsapp', 'web'] as const)('%s.json', (ns) => {
+    it.each(['common', 'content', 'keywords', 'telegram', 'whatsapp', 'web', 'console'] as const)('%s.json', (ns) => {
       const reference = leafPaths(files.ar[ns]);
       expect(reference.length).toBeGreaterThan(0);
       const problems = LANGS.filter((l) => l !== 'ar')

@@ -48,6 +48,11 @@ export interface WhatsAppWebModuleDeps {
 
 export type WhatsAppWebModule = ChannelModule & { qr(): { qr: string | null; state: WwebPhase } };
 
+/** The WhatsApp Web module among a process's channels (the staff console shows its QR code). */
+export function isWhatsAppWebModule(module: ChannelModule): module is WhatsAppWebModule {
+  return module.channel === 'whatsapp' && typeof (module as Partial<WhatsAppWebModule>).qr === 'function';
+}
+
 /**
  * WhatsApp through whatsapp-web.js (unofficial: drives WhatsApp Web in the system Chromium).
  * The runtime owns the live client; the sender is pinned to this process because only it can use

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import { ANY_STAFF } from '../staff.guard';
+import { renderPage, type NavKey } from './console.layout';
+import { html } from './html';
+import type { PageKit } from './page.kit';
+
+/**
+ * Inbox, cases and tasks: their APIs are being built alongside (issue 10, sections 2–3). Until
+ * they are merged, each link leads to a page that says so, rather than to a 404.
+ */
+const COMING: ReadonlyArray<Extract<NavKey, 'inbox' | 'cases' | 'tasks'>> = ['inbox', 'cases', 'tasks'];
+
+export async function comingPages(app: FastifyInstance, deps: { kit: PageKit }): Promise<void> {
+  for (const key of COMING) {
+    app.get(`/${key}`, { config: { access: ANY_STAFF } }, async (request, reply) => {
+      const frame = deps.kit.frame(request);
+      const { t } = frame.text;
+      const body = html`<p class="notice">${t('coming.text')}</p>`;
+      return deps.kit.send(reply, renderPage(frame, deps.kit.viewer(request), { title: t(`nav.${key}`), current: key, body }));
+    });
+  }
+}

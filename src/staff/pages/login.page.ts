@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { StaffAuth } from '../staff.auth';
+import { ANY_STAFF, clearedSessionCookie, PUBLIC, sessionCookie, sessionIdOf, staffOf } from '../staff.guard';
+import type { FormBody } from './console.plugin';
+import { renderBarePage } from './console.layout';
+import { html } from './html';
+import type { PageKit } from './page.kit';
+
+export interface LoginPageDeps {
+  kit: PageKit;
+  /** The same log-in as POST /staff/api/login: lock-out, audit and session rules are one. */
+  auth: StaffAuth;
+  cookieMaxAgeSeconds: number;
+}
+
+type LoginProblem = 'invalid' | 'locked' | null;
+
+const STATUS: Record<Exclude<LoginProblem, null>, number> = { invalid: 401, locked: 429 };
+
+/** GET/POST /staff/login and POST /staff/logout. */
+export async function loginPages(app: FastifyInstance, deps: LoginPageDeps): Promise<void> {
+  const { kit } = deps;
+  const show = (request: FastifyRequest, reply: FastifyReply, problem: LoginProblem, email = ''): FastifyReply => {
+    const frame = kit.frame(request);
+    const { t } = frame.text;
+    const body = html`${problem ? html`<p class="notice error" role="alert">${t(`login.${problem}`)}</p>` : ''}
+<form method="post" action="/staff/login" class="stack">
+<label for="email">${t('login.email')}</label>
+<input id="email" name="email" type="email" autocomplete="username" dir="ltr" required maxlength="254" value="${email}">
+<label for="password">${t('login.password')}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" dir="ltr" required maxlength="200">
+<button type="submit">${t('login.submit')}</button>
+</form>`;
+    return kit.send(reply, renderBarePage(frame, { title: t('login.title'), body }), problem ? STATUS[problem] : 200);
+  };
+
+  app.get('/login', { config: { access: PUBLIC } }, async (request, reply) => show(request, reply, null));
+
+  app.post<{ Body: FormBody }>('/login', { config: { access: PUBLIC } }, async (request, reply) => {
+    const email = typeof request.body?.email === 'string' ? request.body.email : '';
+    const password = typeof request.body?.password === 'string' ? request.body.password : '';
+    if (email === '' || password === '' || email.length > 254 || password.length > 200) return show(request, reply, 'invalid', email.slice(0, 254));
+    const result = await deps.auth.login(email, password, request.ip, sessionIdOf(request));
+    if (!result.ok) {
+      reply.header('set-cookie', clearedSessionCookie());
+      return show(request, reply, result.reason === 'locked' ? 'locked' : 'invalid', email);
+    }
+    reply.header('set-cookie', sessionCookie(result.sessionId, deps.cookieMaxAgeSeconds));
+    return kit.redirect(reply, '/staff/dashboard');
+  });
+
+  app.post('/logout', { config: { access: ANY_STAFF } }, async (request, reply) => {
+    await deps.auth.logout(staffOf(request), request.ip);
+    return kit.redirect(reply.header('set-cookie', clearedSessionCookie()), '/staff/login');
+  });
+}
