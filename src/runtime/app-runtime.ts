@@ -55,6 +55,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     translator: core.ports.translator,
     ...(core.ports.faults ? { faults: core.ports.faults } : {}),
     followUps: { settings: config.followUps, retentionDays: config.retentionDays },
+    handoffTimers: config.handoffTimers,
     clock: core.ports.clock,
   });
   const started: Array<() => Promise<void>> = [];
