@@ -80,7 +80,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
       channels: channels.modules.map((m): ChannelHealth => runtimes.get(m)?.health() ?? { channel: m.channel, state: 'ready' }),
     });
     const plugins = channels.modules.flatMap((m) => (m.httpPlugin ? [m.httpPlugin] : []));
-    plugins.push(staffConsole(config, services));
+    plugins.push(staffConsole(config, services, { pipeline, engine: core.engine }));
     http = await buildApp({ ready, plugins, logger, trustProxy: config.http.trustProxy });
     await http.listen({ host: config.http.host, port: config.http.port });
   }

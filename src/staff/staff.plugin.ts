@@ -8,6 +8,14 @@ import { reportRoutes, type ReportRouteDeps } from './reports.routes';
 import { createFollowUpModels } from '../persistence/followup.models';
 import { MongoSurveyRepository } from '../persistence/survey.repository';
 import { HasherBusyError } from './password';
+import { cannedRoutes } from './canned.routes';
+import { CannedReplyRepository } from './canned-replies.repository';
+import { handoffRoutes, type HandoffRouteDeps } from './handoff.routes';
+import { HandoffViews } from '../handoffs/handoff-views';
+import type { Engine } from '../engine/engine';
+import { createModels } from '../persistence/models';
+import { MongoRequestRepository } from '../persistence/request.repository';
+import type { Pipeline } from '../runtime/pipeline';
 import { openApiDocument, type DocumentedRoute, type OpenApiDocument } from './openapi';
 import { createStaffContext, type StaffContext, type StaffOverrides } from './staff.context';
 import { sendError } from './staff.errors';
@@ -21,6 +29,8 @@ export interface StaffPluginOptions {
   /** PUBLIC_BASE_URL, whose origin state-changing requests must come from when set. */
   publicBaseUrl: string | undefined;
   reports: ReportRouteDeps;
+  /** The handoff inbox: the pipeline's desk (records, send path, planner), views, live events; canned replies. */
+  handoffs: HandoffRouteDeps & { canned: CannedReplyRepository };
 }
 
 /**
@@ -44,6 +54,8 @@ export function staffPlugin(context: StaffContext, options: StaffPluginOptions):
         await authRoutes(scope, { auth: context.auth, cookieMaxAgeSeconds: Math.floor(context.sessions.timeouts.absoluteMs / 1000) });
         await adminRoutes(scope, { accounts: context.accounts, staff: context.staff, audit: context.audit });
         await reportRoutes(scope, options.reports);
+        await handoffRoutes(scope, options.handoffs, context);
+        await cannedRoutes(scope, options.handoffs.canned, context);
         let document: OpenApiDocument | null = null;
         scope.get('/api/openapi.json', { schema: openApiSchema, config: { access: ANY_STAFF } }, async () => {
           document ??= openApiDocument(routes, STAFF_API_VERSION);
@@ -55,13 +67,21 @@ export function staffPlugin(context: StaffContext, options: StaffPluginOptions):
   };
 }
 
-/** The plugin as the app runtime registers it: wires the staff context from the process's services. */
-export function staffConsole(config: AppConfig, services: Services, overrides: StaffOverrides = {}): FastifyPluginAsync {
+/** The plugin as the app runtime registers it: wires the staff context from the process's services, and the inbox from its pipeline and engine. */
+export function staffConsole(config: AppConfig, services: Services, inbox: { pipeline: Pipeline; engine: Engine }, overrides: StaffOverrides = {}): FastifyPluginAsync {
   return async (app) => {
     const context = await createStaffContext(config, services, overrides);
     const surveys = new MongoSurveyRepository(await createFollowUpModels(services.mongo), services.cipher);
-    await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports: { surveysSent: (from, to) => surveys.sentBetween(from, to) } }));
+    const handoffs = await handoffInbox(services, inbox.pipeline, inbox.engine);
+    await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports: { surveysSent: (from, to) => surveys.sentBetween(from, to) }, handoffs }));
   };
+}
+
+/** The inbox's route dependencies around a pipeline and an engine (the app and the tests wire it the same way). */
+export async function handoffInbox(services: Pick<Services, 'mongo' | 'cipher'>, pipeline: Pipeline, engine: Engine): Promise<StaffPluginOptions['handoffs']> {
+  const requests = new MongoRequestRepository(await createModels(services.mongo), services.cipher);
+  const views = new HandoffViews({ inbox: pipeline.handoffInbox, records: pipeline.records, log: pipeline.log, requests });
+  return { desk: pipeline.handoffDesk(engine), views, events: pipeline.handoffEvents, canned: await CannedReplyRepository.create(services.mongo) };
 }
 
 function guardRoute(route: RouteOptions, deps: GuardDeps, routes: DocumentedRoute[]): void {

@@ -8,10 +8,10 @@ import { PasswordHasher } from '../../src/staff/password';
 import type { StaffRole } from '../../src/staff/roles';
 import { createStaffContext, type StaffContext } from '../../src/staff/staff.context';
 import { STAFF_COOKIE } from '../../src/staff/staff.guard';
-import { staffPlugin, type StaffPluginOptions } from '../../src/staff/staff.plugin';
+import { handoffInbox, staffPlugin, type StaffPluginOptions } from '../../src/staff/staff.plugin';
 import type { StaffAccount } from '../../src/staff/staff.repository';
 import { ManualClock } from './fixtures';
-import { connectTestServices } from './services';
+import { startTestPipeline, type TestPipeline } from './pipeline';
 
 /**
  * The staff API on a real Redis and FerretDB, with a hand-moved clock and cheaper scrypt
@@ -25,6 +25,8 @@ export interface StaffHarness {
   /** The surveys of the harness's database, behind the satisfaction report. */
   surveys: MongoSurveyRepository;
   reports: StaffPluginOptions['reports'];
+  /** The inbox's route dependencies, around the harness's (or the given) message pipeline. */
+  handoffs: StaffPluginOptions['handoffs'];
   createStaff(roles: StaffRole[], options?: { email?: string; name?: string }): Promise<TestStaff>;
   login(email: string, password: string, options?: { ip?: string; cookie?: string }): Promise<LoginOutcome>;
   call(method: InjectOptions['method'], url: string, options?: CallOptions): Promise<LightMyRequestResponse>;
@@ -52,8 +54,14 @@ export interface CallOptions {
   ip?: string;
 }
 
-export async function startStaffHarness(label: string, options: { limits?: LoginLimits; publicBaseUrl?: string } = {}): Promise<StaffHarness> {
-  const services = await connectTestServices(label);
+/**
+ * `pipeline`: the staff API on a running test pipeline's database and send path (the inbox tests);
+ * without it the harness starts a pipeline of its own with no channels and no workers.
+ */
+export async function startStaffHarness(label: string, options: { limits?: LoginLimits; publicBaseUrl?: string; pipeline?: TestPipeline } = {}): Promise<StaffHarness> {
+  const own = options.pipeline ? null : await startTestPipeline(label, () => [], { workers: false });
+  const run = (options.pipeline ?? own) as TestPipeline;
+  const services = run.env.services;
   const prefix = `t-staff-${randomBytes(4).toString('hex')}`;
   const clock = new ManualClock();
   const context = await createStaffContext({ queuePrefix: prefix, staffSessions: { idleMinutes: 30, absoluteHours: 12 } }, services, {
@@ -63,9 +71,11 @@ export async function startStaffHarness(label: string, options: { limits?: Login
   });
   const surveys = new MongoSurveyRepository(await createFollowUpModels(services.mongo), services.cipher);
   const reports = { surveysSent: (from: Date | null, to: Date | null) => surveys.sentBetween(from, to) };
+  // Event streams end quickly here: fastify's inject() waits for the end of a response.
+  const handoffs = { ...(await handoffInbox(services, run.pipeline, run.env.core.engine)), eventStreamMaxMs: 200 };
   const app = await buildApp({
     logger: false,
-    plugins: [staffPlugin(context, { publicBaseUrl: options.publicBaseUrl, reports })],
+    plugins: [staffPlugin(context, { publicBaseUrl: options.publicBaseUrl, reports, handoffs })],
     ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }),
   });
   const call: StaffHarness['call'] = (method, url, o = {}) =>
@@ -86,6 +96,7 @@ export async function startStaffHarness(label: string, options: { limits?: Login
     clock,
     surveys,
     reports,
+    handoffs,
     async createStaff(roles, o = {}) {
       const email = o.email ?? `staff-${randomBytes(4).toString('hex')}@basirah.example`;
       const password = `Lantern ${randomBytes(9).toString('base64url')} orchard`;
@@ -110,8 +121,7 @@ export async function startStaffHarness(label: string, options: { limits?: Login
       await app.close();
       const keys = await services.redis.keys(`${prefix}:*`);
       if (keys.length > 0) await services.redis.del(...keys);
-      await services.drop();
-      await services.close();
+      await own?.close();
     },
   };
 }
