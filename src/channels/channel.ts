@@ -68,9 +68,10 @@ export interface ChannelSender {
   send(to: Recipient, reply: Reply, context: SendContext): Promise<SendOutcome>;
   /**
    * Whether a message the bot sends first can reach the person now (WhatsApp Cloud outside the
-   * 24-hour window needs an approved template, which may not be configured). Absent: always.
+   * 24-hour window needs an approved template, which may not be configured). `staff`: a staff
+   * member's own words, which no template can carry, so only inside the window. Absent: always.
    */
-  reach?(context: { lastInboundAt: Date | null; purpose: 'followup' | 'survey' }, now: Date): { ok: true } | { ok: false; reason: string };
+  reach?(context: { lastInboundAt: Date | null; purpose: 'followup' | 'survey' | 'staff' }, now: Date): { ok: true } | { ok: false; reason: string };
   /** Optional "typing…" indicator while the engine works. Failures are ignored. */
   typing?(to: Recipient): Promise<void>;
 }

@@ -37,6 +37,10 @@ function why(record: FollowUpRecord): string {
       return 'satisfaction survey';
     case 'survey_reminder':
       return 'reminder of an unanswered survey';
+    case 'handoff_claim':
+      return 'nobody took the handoff yet: the person is told the wait is longer';
+    case 'handoff_silent':
+      return 'the agent holding the handoff may have gone silent: back to the queue, supervisor task';
     default: {
       const unreachable: never = record.kind;
       return unreachable;

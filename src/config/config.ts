@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseReminderHours, type FollowUpSettings } from '../domain/followup';
+import { parseReminderHours, type FollowUpSettings, type HandoffTimerSettings } from '../domain/followup';
 import { DEFAULT_QUIET_HOURS, parseQuietHours } from '../domain/quiet-hours';
 
 function parses(parse: () => unknown): boolean {
@@ -46,6 +46,10 @@ const EnvSchema = z
     RETENTION_DAYS: z.coerce.number().int().min(7).max(3650).default(180),
     HANDOFF_NOTICE_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
     DRAFT_RESUME_MINUTES: z.coerce.number().int().min(1).max(10080).default(30),
+    /** Working minutes an open handoff may wait unclaimed before the person is told the wait is longer. */
+    HANDOFF_CLAIM_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    /** Working minutes an agent may hold a handoff without writing before it goes back to the queue (and a supervisor is told). */
+    HANDOFF_SILENT_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
     // HTTP and process roles
     HOST: z.string().default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -107,6 +111,7 @@ export type AppConfig = {
   dataDir: string | undefined;
   handoffNoticeMinutes: number;
   draftResumeMinutes: number;
+  handoffTimers: HandoffTimerSettings;
   followUps: FollowUpSettings;
   retentionDays: number;
   http: { host: string; port: number; publicBaseUrl: string | undefined; trustProxy: TrustProxy };
@@ -154,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: e.DATA_DIR,
     handoffNoticeMinutes: e.HANDOFF_NOTICE_MINUTES,
     draftResumeMinutes: e.DRAFT_RESUME_MINUTES,
+    handoffTimers: { claimMinutes: e.HANDOFF_CLAIM_MINUTES, silentMinutes: e.HANDOFF_SILENT_MINUTES },
     followUps: {
       quietHours: parseQuietHours(e.QUIET_HOURS),
       reminderHours: parseReminderHours(e.REMINDER_HOURS),

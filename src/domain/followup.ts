@@ -11,8 +11,12 @@ import type { QuietHours } from './quiet-hours';
  * - `promise`: a request has been with the committee for the promised two weeks, undecided.
  * - `survey`: the satisfaction survey after a closed request or handoff.
  * - `survey_reminder`: the one reminder of an unanswered survey.
+ * - `handoff_claim`: nobody took a handoff within HANDOFF_CLAIM_MINUTES of working time: the
+ *   person is told the wait is longer and when to expect an answer.
+ * - `handoff_silent`: the agent holding a handoff wrote nothing for HANDOFF_SILENT_MINUTES of
+ *   working time: it goes back to the queue and a supervisor gets a task (nothing is sent).
  */
-export const FOLLOW_UP_KINDS = ['reminder', 'status', 'promise', 'survey', 'survey_reminder'] as const;
+export const FOLLOW_UP_KINDS = ['reminder', 'status', 'promise', 'survey', 'survey_reminder', 'handoff_claim', 'handoff_silent'] as const;
 export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
 
 /** scheduled → sent, or cancelled (the case moved on before it was due) / skipped (due, but not sendable: `reason`). */
@@ -30,6 +34,9 @@ export interface FollowUpDetail {
   changeId?: string;
   /** survey, survey_reminder: the survey's id. */
   surveyId?: string;
+  /** handoff_claim, handoff_silent: the handoff, and (silent) the ownership version the timer watches. */
+  handoffId?: string;
+  claimVersion?: number;
   /** When it was first due (ISO), before any postponement: a message that cannot go out for a week is dropped. */
   firstDueAt?: string;
 }
@@ -80,7 +87,17 @@ export const followUpIds = {
   promise: (reference: string, changeId: string): string => `promise-${reference}-${changeId}`,
   survey: (surveyId: string): string => `survey-${surveyId}`,
   surveyReminder: (surveyId: string): string => `survey_reminder-${surveyId}`,
+  handoffClaim: (handoffId: string): string => `handoff_claim-${handoffId}`,
+  handoffSilent: (handoffId: string, claimVersion: number): string => `handoff_silent-${handoffId}-c${claimVersion}`,
 };
+
+/** The staff inbox's timers (HANDOFF_CLAIM_MINUTES, HANDOFF_SILENT_MINUTES), in working minutes. */
+export interface HandoffTimerSettings {
+  claimMinutes: number;
+  silentMinutes: number;
+}
+
+export const DEFAULT_HANDOFF_TIMERS: HandoffTimerSettings = { claimMinutes: 15, silentMinutes: 30 };
 
 /** A survey's id: at most one survey per request and per handoff. */
 export function surveyIdOf(subject: SurveySubject): string {

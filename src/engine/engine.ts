@@ -255,9 +255,11 @@ function adoptScriptLanguage(turn: Turn): void {
 
 /** Someone mid-request who comes back after a while is asked whether to continue, not surprised by an old question. */
 function isStaleDraft(turn: Turn): boolean {
-  const { mode, draft, lastInboundAt } = turn.state;
+  const { mode, draft, lastInboundAt, repromptedAt } = turn.state;
   if (mode.type !== 'request' || !draft || !lastInboundAt) return false;
-  return turn.now.getTime() - Date.parse(lastInboundAt) > turn.ports.settings.draftResumeMinutes * 60_000;
+  // A step the bot asked again just now (staff handed the chat back) is not stale, however long the person was with staff.
+  const since = Math.max(Date.parse(lastInboundAt), repromptedAt ? Date.parse(repromptedAt) : 0);
+  return turn.now.getTime() - since > turn.ports.settings.draftResumeMinutes * 60_000;
 }
 
 /** «كمل» / "continue" / "jari rakho" after a long pause goes straight on; anything else gets the offer. */

@@ -100,7 +100,7 @@ export interface SurveyRepository {
 
 /** Follow-ups for staff (the staff console lists them). Opening the same task twice opens it once. */
 export interface TaskRepository {
-  open(task: { kind: 'promise_overdue' | 'low_satisfaction'; caseId: string; conversationId: string | null; detail: Record<string, string | number> }, now: Date): Promise<void>;
+  open(task: { kind: 'promise_overdue' | 'low_satisfaction' | 'handoff_silent'; caseId: string; conversationId: string | null; detail: Record<string, string | number> }, now: Date): Promise<void>;
 }
 
 /** Counts failed verification attempts with expiry (status look-ups by third parties). */

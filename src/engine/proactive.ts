@@ -1,5 +1,7 @@
 import type { InboundMessage, Reply } from '../domain/messages';
 import type { RequestStatus } from '../domain/support-request';
+import { formatRiyadhTime } from '../domain/working-hours';
+import { returnFromHandoff } from './flows/handoff.flow';
 import { askRating, isBusy } from './flows/survey.flow';
 import { migrateState } from './migrate';
 import type { ConversationRef, EnginePorts, StoredConversation } from './ports';
@@ -19,7 +21,13 @@ export type ProactiveEvent =
   /** Two weeks with the committee, undecided: "it is still being studied". */
   | { type: 'promise'; reference: string }
   /** The caller has checked that the survey exists and is unanswered (the runner re-reads it when due). */
-  | { type: 'survey'; surveyId: string; about: 'request' | 'handoff'; reference: string | null; reminder: boolean };
+  | { type: 'survey'; surveyId: string; about: 'request' | 'handoff'; reference: string | null; reminder: boolean }
+  /** Staff handed the chat back to the bot (`closed`: staff closed it): tell the person and ask the step they were at again. */
+  | { type: 'handoff_returned'; handoffId: string; closed: boolean }
+  /** Nobody took the handoff in time: the wait is longer, an answer is expected by `expectBy` (ISO). */
+  | { type: 'handoff_wait'; handoffId: string; expectBy: string }
+  /** A staff member's reply, sent as typed (never translated) under a "staff:" label in the person's language. */
+  | { type: 'staff_reply'; handoffId: string; text: string };
 
 export type ProactiveDecision =
   | { type: 'send'; state: ConversationState; replies: Reply[] }
@@ -48,6 +56,16 @@ async function decideWith(turn: Turn, event: ProactiveEvent): Promise<ProactiveD
       return inform(turn, turn.t('followups.promise', { reference: event.reference }));
     case 'survey':
       return invite(turn, event);
+    case 'handoff_returned':
+      return handBack(turn, event.handoffId, event.closed);
+    case 'handoff_wait':
+      if (!inHandoff(turn, event.handoffId)) return { type: 'skip', reason: 'not_in_handoff' };
+      turn.say('handoff.wait_longer', { time: formatRiyadhTime(new Date(event.expectBy), turn.lang, turn.now) });
+      return null;
+    case 'staff_reply':
+      if (!inHandoff(turn, event.handoffId)) return { type: 'skip', reason: 'not_in_handoff' };
+      turn.replies.push({ text: `${turn.t('handoff.staff_label')}\n${event.text}` });
+      return null;
     default: {
       const unreachable: never = event;
       return unreachable;
@@ -98,6 +116,18 @@ async function invite(turn: Turn, event: Extract<ProactiveEvent, { type: 'survey
   }
   const key = event.reminder ? 'followups.survey.reminder' : event.about === 'request' ? 'followups.survey.invite_request' : 'followups.survey.invite_handoff';
   askRating(turn, { id: event.surveyId, step: 'rating', askedAt: turn.now.toISOString() }, key, { reference: event.reference ?? '' });
+  return null;
+}
+
+function inHandoff(turn: Turn, handoffId: string): boolean {
+  const mode = turn.state.mode;
+  return mode.type === 'handoff' && mode.handoffId === handoffId;
+}
+
+/** Back to the bot where the person was: the notice, then the open step's question (or the menu). */
+function handBack(turn: Turn, handoffId: string, closed: boolean): ProactiveDecision | null {
+  if (!returnFromHandoff(turn, handoffId, closed ? 'handoff.closed_by_staff' : 'handoff.returned')) return { type: 'skip', reason: 'not_in_handoff' };
+  reprompt(turn);
   return null;
 }
 

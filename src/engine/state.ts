@@ -36,9 +36,17 @@ export type Mode =
   | { type: 'status'; step: 'reference' | 'verify'; reference?: string }
   | { type: 'volunteer'; step: VolunteerStep }
   | { type: 'complaint'; step: 'kind' | 'text'; kind?: 'complaint' | 'suggestion' }
-  | { type: 'handoff'; handoffId: string; lastNoticeAt: string | null; leaveOffered?: boolean }
+  /**
+   * `resume`: where the person was when the handoff opened (a request step, a status check …);
+   * staff handing the chat back to the bot, or closing it, brings them back there. Absent in
+   * handoffs opened before it existed: those return to the main menu.
+   */
+  | { type: 'handoff'; handoffId: string; lastNoticeAt: string | null; leaveOffered?: boolean; resume?: ResumableMode }
   | { type: 'choose_language' }
   | { type: 'disambiguate' };
+
+/** A mode a handoff can return to: anything but another handoff. */
+export type ResumableMode = Exclude<Mode, { type: 'handoff' }>;
 
 /** A numbered choice the beneficiary was offered; `value` says what choosing it means (e.g. `intent:request_new`). */
 export interface PendingChoice {
@@ -92,6 +100,12 @@ export interface ConversationState {
   notice: 'record_unreadable' | null;
   /** A satisfaction survey the person was invited to and has not finished (see flows/survey.flow). */
   survey: OpenSurvey | null;
+  /**
+   * When the bot last asked the open step again without the person writing (staff handed the
+   * chat back): their next answer answers that question, however long the handoff lasted.
+   * Optional within version 2 (absent in older states).
+   */
+  repromptedAt?: string | null;
 }
 
 /** The survey question open in a conversation: the rating first, then one optional comment. */

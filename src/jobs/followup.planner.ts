@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { followUpIds, surveyIdOf, type FollowUpKind, type FollowUpRecord, type FollowUpSettings, type SurveySubject } from '../domain/followup';
+import { addWorkingMinutes } from '../domain/working-hours';
+import { DEFAULT_HANDOFF_TIMERS, followUpIds, surveyIdOf, type FollowUpKind, type HandoffTimerSettings, type FollowUpRecord, type FollowUpSettings, type SurveySubject } from '../domain/followup';
 import { outOfQuietHours } from '../domain/quiet-hours';
 import { CLOSED_STATUSES, type RequestStatus } from '../domain/support-request';
 import type { ChannelId } from '../domain/messages';
@@ -20,6 +21,8 @@ export interface PlannerDeps {
   /** The conversation id of a beneficiary (an HMAC: the planner never stores who they are). */
   conversationIdOf: (ref: ConversationRef) => string;
   logger: Logger;
+  /** HANDOFF_CLAIM_MINUTES and HANDOFF_SILENT_MINUTES; defaults for tools and tests. */
+  handoffTimers?: HandoffTimerSettings;
 }
 
 /** Where a follow-up goes. */
@@ -95,6 +98,34 @@ export class FollowUpPlanner {
   async handoffClosed(handoff: { id: string; conversationId: string; channel: ChannelId; language: string }): Promise<void> {
     const now = this.deps.clock.now();
     await this.scheduleSurvey({ type: 'handoff', id: handoff.id }, { conversationId: handoff.conversationId, channel: handoff.channel }, handoff.language, null, now);
+  }
+
+  get handoffTimers(): HandoffTimerSettings {
+    return this.deps.handoffTimers ?? DEFAULT_HANDOFF_TIMERS;
+  }
+
+  /** A handoff opened: if nobody claims it within HANDOFF_CLAIM_MINUTES of working time, the person is told the wait is longer. */
+  async handoffOpened(handoff: { id: string; conversationId: string; channel: ChannelId; openedAt: Date }): Promise<void> {
+    const now = this.deps.clock.now();
+    const due = addWorkingMinutes(handoff.openedAt, this.handoffTimers.claimMinutes);
+    const target = { conversationId: handoff.conversationId, channel: handoff.channel };
+    await this.schedule({ id: followUpIds.handoffClaim(handoff.id), kind: 'handoff_claim', caseId: handoff.id, ...target, dueAt: due, detail: { handoffId: handoff.id } }, now);
+  }
+
+  /**
+   * An agent took the handoff (claim or transfer, ownership version `claimVersion`): a silence
+   * timer for that holder. Replies do not move it; when it fires it measures from the last reply.
+   */
+  async handoffClaimed(handoff: { id: string; conversationId: string; channel: ChannelId }, claimVersion: number, claimedAt: Date): Promise<void> {
+    const now = this.deps.clock.now();
+    const due = addWorkingMinutes(claimedAt, this.handoffTimers.silentMinutes);
+    const target = { conversationId: handoff.conversationId, channel: handoff.channel };
+    await this.schedule({ id: followUpIds.handoffSilent(handoff.id, claimVersion), kind: 'handoff_silent', caseId: handoff.id, ...target, dueAt: due, detail: { handoffId: handoff.id, claimVersion } }, now);
+  }
+
+  /** The handoff ended (returned, closed, left by the person): its timers are cancelled. */
+  handoffEnded(handoffId: string): Promise<void> {
+    return this.cancel(handoffId, ['handoff_claim', 'handoff_silent'], 'handoff_ended');
   }
 
   /** The survey's one reminder, after it was sent. */

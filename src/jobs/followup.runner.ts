@@ -30,6 +30,16 @@ export interface RunnerDeps {
   send: (conversationId: string, channel: ChannelId) => Promise<void>;
   clock: Clock;
   logger: Logger;
+  /** The staff inbox's timers (handoff_claim, handoff_silent); without it those records are skipped. */
+  handoffs?: HandoffTimerHooks;
+}
+
+/** What the staff inbox decides when one of its timers fires (it re-reads the handoff). */
+export interface HandoffTimerHooks {
+  /** Nobody claimed the handoff in time: the event telling the person, or why not. */
+  claimOverdue(handoffId: string, now: Date): Promise<FollowUpPreparation>;
+  /** The agent holding version `claimVersion` may have gone silent: acts, and says when to look again or why it is done. */
+  silent(handoffId: string, claimVersion: number, now: Date): Promise<FollowUpPreparation>;
 }
 
 /** A status change not found yet may be a change still being written: wait this long before giving up on it. */
@@ -45,7 +55,9 @@ const MAX_STALL_MS = 7 * 86_400_000;
 /** Notes staff write for these statuses are meant for the beneficiary (reason, what is missing); others stay internal. */
 const NOTE_SHOWN = new Set(['rejected', 'registration_incomplete']);
 
-type Prepared = { type: 'event'; event: ProactiveEvent } | Exclude<ProactiveDecision, { type: 'send' }>;
+/** What a due record comes to: a message to decide, or not now, or never. */
+export type FollowUpPreparation = { type: 'event'; event: ProactiveEvent } | Exclude<ProactiveDecision, { type: 'send' }>;
+type Prepared = FollowUpPreparation;
 
 /**
  * Fires a due follow-up: re-reads its record and its case, asks the engine what to say given the
@@ -104,6 +116,13 @@ export class FollowUpRunner {
         if (survey.rating !== null) return { type: 'skip', reason: 'answered' };
         const about = survey.subjectType;
         return { type: 'event', event: { type: 'survey', surveyId: survey._id, about, reference: about === 'request' ? survey.subjectId : null, reminder: record.kind === 'survey_reminder' } };
+      }
+      case 'handoff_claim':
+      case 'handoff_silent': {
+        const hooks = this.deps.handoffs;
+        const handoffId = record.detail.handoffId ?? record.caseId;
+        if (!hooks) return { type: 'skip', reason: 'no_inbox' };
+        return record.kind === 'handoff_claim' ? hooks.claimOverdue(handoffId, now) : hooks.silent(handoffId, record.detail.claimVersion ?? 0, now);
       }
       default: {
         const unreachable: never = record.kind;
@@ -186,6 +205,15 @@ export class FollowUpRunner {
  * which one and its parameter (the reference, or a short handoff code), for channels that need it.
  */
 function withTemplate(replies: readonly Reply[], purpose: 'followup' | 'survey', event: ProactiveEvent): Reply[] {
-  const parameter = 'reference' in event && event.reference ? event.reference : event.type === 'reminder' ? event.draftId.slice(0, 8) : event.type === 'survey' ? event.surveyId.slice(-8) : '-';
+  const parameter =
+    'reference' in event && event.reference
+      ? event.reference
+      : event.type === 'reminder'
+        ? event.draftId.slice(0, 8)
+        : event.type === 'survey'
+          ? event.surveyId.slice(-8)
+          : 'handoffId' in event
+            ? event.handoffId.slice(0, 8)
+            : '-';
   return replies.map((r, i) => (i === 0 ? { ...r, template: { purpose, parameters: [parameter] } } : r));
 }

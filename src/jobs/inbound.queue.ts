@@ -2,6 +2,7 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { ChannelSender } from '../channels/channel';
 import type { ChannelId, EngineResult, InboundMessage } from '../domain/messages';
 import type { Engine } from '../engine/engine';
+import type { Mode } from '../engine/state';
 import { errorMessage, type Logger } from '../logging/logger';
 import type { ConversationRecord, ConversationRecords } from '../persistence/conversation-records';
 import type { MessageLogRepository } from '../persistence/message-log.repository';
@@ -30,6 +31,13 @@ export interface TurnDeps {
   logger: Logger;
   /** Told when a turn starts or ends a request draft (its reminders are scheduled or cancelled). */
   drafts?: DraftWatcher;
+  /** Told after each turn where the conversation is, for the staff inbox (timers, live events). */
+  handoffs?: HandoffTurnWatcher;
+}
+
+/** The staff inbox's side of a turn: a handoff opened, a message into one, or the person left it. */
+export interface HandoffTurnWatcher {
+  afterTurn(conversationId: string, channel: ChannelId, before: Mode | null, after: Mode): Promise<void>;
 }
 
 /** The follow-up side of a turn: reminders of an unfinished request. */
@@ -96,6 +104,9 @@ async function handleOne(deps: TurnDeps, convId: string, inboundId: string): Pro
   if (draftAfter && draftAfter !== draftBefore) await deps.drafts?.draftStarted({ conversationId: convId, channel: message.channel }, draftAfter);
   const committed = await commit(deps, doc, message, inboundId, loaded.storedAt, decided.state, decided.result);
   deps.done.add(inboundId);
+  if (deps.handoffs && (prior?.state.mode.type === 'handoff' || decided.state.mode.type === 'handoff')) {
+    await deps.handoffs.afterTurn(convId, message.channel, prior?.state.mode ?? null, decided.state.mode).catch((error: unknown) => deps.logger.warn({ err: { message: errorMessage(error) } }, 'staff inbox not told of a handoff turn'));
+  }
   if (draftBefore && draftBefore !== draftAfter) {
     await deps.drafts?.draftClosed(draftBefore, submitting ? 'submitted' : 'cancelled').catch((error: unknown) => deps.logger.warn({ err: { message: errorMessage(error) } }, 'draft reminders not cancelled; they are skipped when due'));
   }

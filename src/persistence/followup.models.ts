@@ -63,7 +63,8 @@ const SurveySchema = new Schema<SurveyDoc>(
   { collection: 'surveys', versionKey: false },
 );
 
-export const STAFF_TASK_KINDS = ['promise_overdue', 'low_satisfaction'] as const;
+/** `handoff_silent`: an agent held a handoff without writing for HANDOFF_SILENT_MINUTES; it went back to the queue. */
+export const STAFF_TASK_KINDS = ['promise_overdue', 'low_satisfaction', 'handoff_silent'] as const;
 export type StaffTaskKind = (typeof STAFF_TASK_KINDS)[number];
 
 /** Something a supervisor should look at; `_id` is `<kind>-<case id>`, so a task is opened once. */

@@ -239,4 +239,33 @@ export class MessageLogRepository {
     items.sort((a, b) => a.order - b.order);
     return items.slice(-limit * 4).map(({ order: _order, ...rest }) => rest);
   }
+
+  /**
+   * A conversation's messages both ways for staff, oldest first, with ids (a staff reply is known
+   * by its outbound id) and the send status of outbound ones. Texts are opened, not masked: the
+   * caller decides what its reader may see.
+   */
+  async transcript(convId: string, limit: number): Promise<TranscriptEntry[]> {
+    const [ins, outs] = await Promise.all([
+      this.models.Inbound.find({ conversationId: convId }).sort({ receivedAt: -1 }).limit(limit).lean(),
+      this.models.Outbound.find({ conversationId: convId }).sort({ seq: -1 }).limit(limit).lean(),
+    ]);
+    const items = [
+      ...ins.map((d) => ({ id: d._id, direction: 'in' as const, at: d.receivedAt, order: d.receivedAt.getTime() * 100 - 1, text: this.cipher.open(d.textSealed), status: null, attachment: d.attachment ?? null })),
+      ...outs.map((d) => ({ id: d._id, direction: 'out' as const, at: d.createdAt, order: d.seq, text: (JSON.parse(this.cipher.open(d.replySealed)) as Reply).text, status: d.status, attachment: null })),
+    ];
+    items.sort((a, b) => a.order - b.order);
+    return items.slice(-limit).map(({ order: _order, ...rest }) => rest);
+  }
+}
+
+/** One line of a transcript (see {@link MessageLogRepository.transcript}). */
+export interface TranscriptEntry {
+  id: string;
+  direction: 'in' | 'out';
+  at: Date;
+  text: string;
+  /** Outbound only: sending, sent, failed or unknown. */
+  status: string | null;
+  attachment: string | null;
 }

@@ -185,6 +185,23 @@ export interface HandoffDoc {
   openedAt: Date;
   closedAt: Date | null;
   closedBy: string | null;
+  /**
+   * Staff inbox (issue 10). Who holds the chat now (a staff id), since when, and the number of
+   * ownership changes so far: each change is first claimed by a unique insert into
+   * `handoff_claims` under `<id>:<version>`, so two agents can never both win (absent on older documents).
+   */
+  claimedBy?: string | null;
+  claimedAt?: Date | null;
+  claimVersion?: number;
+  lastStaffReplyAt?: Date | null;
+  /** Internal notes, sealed; never shown to the beneficiary. */
+  notes?: Array<{ id: string; at: Date; by: string; textSealed: SealedValue }>;
+  /** Ownership changes (claims, releases, transfers, silent-agent timeouts), oldest first. */
+  transfers?: Array<{ at: Date; action: string; from: string | null; to: string | null; by: string | null }>;
+  /** Outbound bubbles that are staff replies, with who wrote them (the text is in the outbound log, sealed). */
+  staffReplies?: Array<{ at: Date; by: string; outboundId: string }>;
+  /** How it ended: `beneficiary` left, staff `returned` it to the bot or `closed` it. */
+  closeReason?: string | null;
 }
 const HandoffSchema = new Schema<HandoffDoc>(
   {
@@ -200,6 +217,14 @@ const HandoffSchema = new Schema<HandoffDoc>(
     openedAt: { type: Date, required: true },
     closedAt: { type: Date, default: null },
     closedBy: { type: String, default: null },
+    claimedBy: { type: String, default: null },
+    claimedAt: { type: Date, default: null },
+    claimVersion: { type: Number, default: 0 },
+    lastStaffReplyAt: { type: Date, default: null },
+    notes: [{ _id: false, id: String, at: Date, by: String, textSealed: sealed }],
+    transfers: [{ _id: false, at: Date, action: String, from: { type: String, default: null }, to: { type: String, default: null }, by: { type: String, default: null } }],
+    staffReplies: [{ _id: false, at: Date, by: String, outboundId: String }],
+    closeReason: { type: String, default: null },
   },
   { collection: 'handoffs', versionKey: false },
 );

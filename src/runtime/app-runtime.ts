@@ -56,6 +56,7 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     translator: core.ports.translator,
     ...(core.ports.faults ? { faults: core.ports.faults } : {}),
     followUps: { settings: config.followUps, retentionDays: config.retentionDays },
+    handoffTimers: config.handoffTimers,
     clock: core.ports.clock,
   });
   const started: Array<() => Promise<void>> = [];
@@ -85,6 +86,8 @@ export async function startApp(config: AppConfig, logger: Logger, options: Start
     const whatsappQr = wweb ? () => wweb.qr() : undefined;
     plugins.push(
       staffConsole(config, services, {
+        pipeline,
+        engine: core.engine,
         followUps: pipeline.followUps,
         log: pipeline.log,
         translator: core.ports.translator,

@@ -1,12 +1,12 @@
 import type { ConnectionOptions, Worker } from 'bullmq';
 import type { ChannelSender } from '../channels/channel';
-import type { FollowUpSettings } from '../domain/followup';
+import type { FollowUpSettings, HandoffTimerSettings } from '../domain/followup';
 import type { ChannelId } from '../domain/messages';
 import type { Engine } from '../engine/engine';
 import type { Clock, ConversationRef } from '../engine/ports';
 import { FollowUpPlanner } from '../jobs/followup.planner';
 import { FollowUpQueue, startFollowUpWorker } from '../jobs/followup.queue';
-import { FollowUpRunner } from '../jobs/followup.runner';
+import { FollowUpRunner, type HandoffTimerHooks } from '../jobs/followup.runner';
 import { MaintenanceQueue, startMaintenanceWorker, type RetentionCounts } from '../jobs/retention.queue';
 import { errorMessage, type Logger } from '../logging/logger';
 import type { ConversationRecords } from '../persistence/conversation-records';
@@ -27,6 +27,7 @@ export interface FollowUpOptions {
   retentionDays: number;
   clock: Clock;
   logger: Logger;
+  handoffTimers?: HandoffTimerSettings;
 }
 
 /** Follow-ups of one process: the planner (any process may schedule) and, on request, the workers. */
@@ -38,7 +39,7 @@ export interface FollowUps {
   tasks: MongoTaskRepository;
   handoffs: MongoHandoffRepository;
   /** Fires due messages and runs the sweep and retention schedulers (role `workers`). */
-  startWorkers(deps: { engine: Engine; records: ConversationRecords; log: MessageLogRepository; senders: ReadonlyMap<string, ChannelSender>; send: (conversationId: string, channel: ChannelId) => Promise<void> }): Promise<void>;
+  startWorkers(deps: { engine: Engine; records: ConversationRecords; log: MessageLogRepository; senders: ReadonlyMap<string, ChannelSender>; send: (conversationId: string, channel: ChannelId) => Promise<void>; handoffs?: HandoffTimerHooks }): Promise<void>;
   /** Puts the sweep and retention schedulers back if Redis lost them (run every few minutes by worker processes). */
   ensureSchedulers(): Promise<void>;
   /** Fires one record now, as its job would (tests promote a due record instead of waiting). */
@@ -56,7 +57,7 @@ export async function createFollowUps(services: Services, connection: Connection
   const handoffs = new MongoHandoffRepository(core, services.cipher);
   const queue = new FollowUpQueue(connection, prefix);
   const maintenance = new MaintenanceQueue(connection, prefix);
-  const planner = new FollowUpPlanner({ scheduled, surveys, requests, queue, settings: options.settings, clock: options.clock, conversationIdOf, logger: options.logger });
+  const planner = new FollowUpPlanner({ scheduled, surveys, requests, queue, settings: options.settings, clock: options.clock, conversationIdOf, logger: options.logger, ...(options.handoffTimers ? { handoffTimers: options.handoffTimers } : {}) });
   const ensureSchedulers = async (): Promise<void> => {
     await queue.scheduleSweep();
     await maintenance.scheduleRetention();

@@ -12,7 +12,11 @@ import { DEFAULT_ADMISSION, Mailbox, type AdmissionLimits } from '../jobs/mailbo
 import { makeApologiser, RECOVERY_EVERY_MS, startRecovery } from '../jobs/recovery';
 import { requestSend, SendQueue, startPinnedSendWorker, startSendWorker, type SendDeps } from '../jobs/send.queue';
 import { errorMessage, type Logger } from '../logging/logger';
-import { DEFAULT_FOLLOW_UP_SETTINGS, type FollowUpSettings } from '../domain/followup';
+import { DEFAULT_FOLLOW_UP_SETTINGS, type FollowUpSettings, type HandoffTimerSettings } from '../domain/followup';
+import { HandoffDesk } from '../handoffs/handoff-desk';
+import { RedisHandoffEvents, type HandoffEvents } from '../handoffs/handoff-events';
+import { HandoffTimers } from '../handoffs/handoff-timers';
+import { HandoffInboxRepository } from '../persistence/handoff-inbox.repository';
 import { createFollowUps, type FollowUps } from './followups';
 import { systemClock } from './engine-factory';
 import { ConversationRecords } from '../persistence/conversation-records';
@@ -38,6 +42,8 @@ export interface PipelineOptions {
   admission?: AdmissionLimits;
   /** Follow-up settings (REMINDER_HOURS, QUIET_HOURS …) and the clock they run on; defaults for tests. */
   followUps?: { settings: FollowUpSettings; retentionDays: number };
+  /** HANDOFF_CLAIM_MINUTES, HANDOFF_SILENT_MINUTES; defaults for tests. */
+  handoffTimers?: HandoffTimerSettings;
   clock?: Clock;
 }
 
@@ -51,6 +57,10 @@ export interface Pipeline {
   send: SendQueue;
   /** Scheduled messages and surveys (the admin CLI and the staff console schedule through it). */
   followUps: FollowUps;
+  /** The staff inbox: live events (Redis pub/sub), its repository, and its actions around an engine. */
+  handoffEvents: HandoffEvents;
+  handoffInbox: HandoffInboxRepository;
+  handoffDesk(engine: Engine): HandoffDesk;
   /** Has a conversation's pending replies sent (or leaves them to whoever is sending them). */
   resend(conversationId: string, channel: ChannelId): Promise<void>;
   /** What a turn job needs, around this engine (the workers use it; tests call processTurns with it). */
@@ -102,8 +112,21 @@ export async function createPipeline(services: Services, modules: readonly Chann
     retentionDays: options.followUps?.retentionDays ?? 180,
     clock,
     logger: options.logger,
+    ...(options.handoffTimers ? { handoffTimers: options.handoffTimers } : {}),
   });
-  const turnDeps = (engine: Engine): TurnDeps => ({ engine, log, records, mailbox, turns: inbound, send, sendDeps, done: doneMarks, senders, logger: options.logger, drafts: followUps.planner });
+  const handoffEvents = new RedisHandoffEvents(services.redis, prefix, options.logger);
+  const handoffInbox = new HandoffInboxRepository(await createModels(services.mongo), services.cipher);
+  const desks = new WeakMap<Engine, { desk: HandoffDesk; timers: HandoffTimers }>();
+  const inboxOf = (engine: Engine): { desk: HandoffDesk; timers: HandoffTimers } => {
+    let made = desks.get(engine);
+    if (!made) {
+      const desk = new HandoffDesk({ inbox: handoffInbox, records, log, engine, senders, resend, planner: followUps.planner, events: handoffEvents, clock, logger: options.logger });
+      made = { desk, timers: new HandoffTimers({ inbox: handoffInbox, desk, planner: followUps.planner, tasks: followUps.tasks, clock }) };
+      desks.set(engine, made);
+    }
+    return made;
+  };
+  const turnDeps = (engine: Engine): TurnDeps => ({ engine, log, records, mailbox, turns: inbound, send, sendDeps, done: doneMarks, senders, logger: options.logger, drafts: followUps.planner, handoffs: inboxOf(engine).timers });
   return {
     gateway: new InboundGateway(log, mailbox, inbound, slowDown, options.logger),
     log,
@@ -112,6 +135,9 @@ export async function createPipeline(services: Services, modules: readonly Chann
     inbound,
     send,
     followUps,
+    handoffEvents,
+    handoffInbox,
+    handoffDesk: (engine) => inboxOf(engine).desk,
     resend,
     turnDeps,
     startWorkers(engine) {
@@ -127,7 +153,7 @@ export async function createPipeline(services: Services, modules: readonly Chann
       const claimSweep = (): Promise<boolean> => mailbox.claimSweep(RECOVERY_EVERY_MS);
       stoppers.push(startRecovery({ log, records, requeue, forget, claimSweep, resend, logger: options.logger, apologise }).stop);
       const sendNow = (convId: string, channel: ChannelId): Promise<void> => requestSend(sendDeps, send, convId, channel, true);
-      void followUps.startWorkers({ engine, records, log, senders, send: sendNow }).catch((error: unknown) => options.logger.error({ err: { message: errorMessage(error) } }, 'follow-up workers did not start'));
+      void followUps.startWorkers({ engine, records, log, senders, send: sendNow, handoffs: inboxOf(engine).timers }).catch((error: unknown) => options.logger.error({ err: { message: errorMessage(error) } }, 'follow-up workers did not start'));
     },
     startPinnedWorkers() {
       for (const channel of pinned) workers.push(startPinnedSendWorker(connection, channel, sendDeps, send, prefix));
@@ -136,6 +162,7 @@ export async function createPipeline(services: Services, modules: readonly Chann
       for (const stop of stoppers) stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await followUps.close();
+      await handoffEvents.close();
       await Promise.allSettled([settlements.drain(), doneMarks.drain()]);
       await Promise.allSettled([inbound.close(), send.close()]);
       await connection.quit().catch(() => undefined);

@@ -188,7 +188,7 @@ const task = {
   required: ['id', 'kind', 'at', 'reference', 'handoffId', 'channel', 'rating', 'reason'],
   properties: {
     id: { type: 'string' },
-    kind: { type: 'string', enum: ['promise_overdue', 'low_satisfaction', 'unanswered_message'] },
+    kind: { type: 'string', enum: ['promise_overdue', 'low_satisfaction', 'handoff_silent', 'unanswered_message'] },
     at: { ...dateTime, description: 'when the task arose' },
     reference: { ...nullableString, description: 'the request it is about, to open with GET /cases/{reference}' },
     handoffId: { ...nullableString, description: 'the handoff a low rating was about' },

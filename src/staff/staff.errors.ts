@@ -19,6 +19,12 @@ export const STAFF_ERRORS = {
   'email-taken': { status: 409, message: 'An account with that e-mail address exists already.' },
   'cannot-disable-self': { status: 409, message: 'You cannot disable your own account.' },
   'last-admin': { status: 409, message: 'The last active admin cannot be disabled.' },
+  'handoff-claimed': { status: 409, message: 'Another staff member holds this chat (see claimedBy).' },
+  'handoff-not-yours': { status: 409, message: 'Only the staff member holding this chat, or a supervisor, may do this.' },
+  'handoff-closed': { status: 409, message: 'This chat is no longer with staff.' },
+  'handoff-conflict': { status: 409, message: 'The chat changed meanwhile. Reload and try again.' },
+  'outside-messaging-window': { status: 409, message: "The beneficiary's channel accepts no free text now (WhatsApp's 24-hour window has closed)." },
+  'invalid-transfer-target': { status: 400, message: 'That staff member does not exist, is disabled, or does not work the inbox.' },
   'login-locked': { status: 429, message: 'Too many failed log-ins. Try again later.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
   'server-busy': { status: 503, message: 'The server is busy. Try again in a moment.' },
@@ -32,12 +38,22 @@ export interface StaffErrorBody {
   message: string;
   /** Password policy problems (weak-password only). */
   problems?: string[];
+  /** handoff-claimed, handoff-not-yours: who holds the chat (null: nobody). */
+  claimedBy?: { id: string; name: string } | null;
+  /** outside-messaging-window: the channel's reason. */
+  reason?: string;
 }
 
 /** Sends the error with its status, stable code and English message. */
-export function sendError(reply: FastifyReply, code: StaffErrorCode, extra: { problems?: string[]; status?: number } = {}): FastifyReply {
+export function sendError(reply: FastifyReply, code: StaffErrorCode, extra: { problems?: string[]; status?: number; claimedBy?: StaffErrorBody['claimedBy']; reason?: string } = {}): FastifyReply {
   const { status, message } = STAFF_ERRORS[code];
-  const body: StaffErrorBody = { error: code, message, ...(extra.problems ? { problems: extra.problems } : {}) };
+  const body: StaffErrorBody = {
+    error: code,
+    message,
+    ...(extra.problems ? { problems: extra.problems } : {}),
+    ...(extra.claimedBy !== undefined ? { claimedBy: extra.claimedBy } : {}),
+    ...(extra.reason ? { reason: extra.reason } : {}),
+  };
   return reply.code(extra.status ?? status).send(body);
 }
 
@@ -49,5 +65,7 @@ export const errorBodySchema = {
     error: { type: 'string', enum: Object.keys(STAFF_ERRORS) },
     message: { type: 'string' },
     problems: { type: 'array', items: { type: 'string' } },
+    claimedBy: { type: 'object', nullable: true, required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
+    reason: { type: 'string' },
   },
 } as const;

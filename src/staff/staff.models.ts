@@ -49,6 +49,16 @@ export const AUDIT_ACTIONS = [
   'account-disabled',
   'account-enabled',
   'password-reset',
+  'handoff-claimed',
+  'handoff-released',
+  'handoff-transferred',
+  'handoff-replied',
+  'handoff-note',
+  'handoff-returned',
+  'handoff-closed',
+  'canned-reply-created',
+  'canned-reply-updated',
+  'canned-reply-deleted',
   ...CASE_AUDIT_ACTIONS,
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -13,6 +13,14 @@ import { reportRoutes, type ReportRouteDeps } from './reports.routes';
 import { createFollowUpModels } from '../persistence/followup.models';
 import { MongoSurveyRepository } from '../persistence/survey.repository';
 import { HasherBusyError } from './password';
+import { cannedRoutes } from './canned.routes';
+import { CannedReplyRepository } from './canned-replies.repository';
+import { handoffRoutes, type HandoffRouteDeps } from './handoff.routes';
+import { HandoffViews } from '../handoffs/handoff-views';
+import type { Engine } from '../engine/engine';
+import { createModels } from '../persistence/models';
+import { MongoRequestRepository } from '../persistence/request.repository';
+import type { Pipeline } from '../runtime/pipeline';
 import { openApiDocument, type DocumentedRoute, type OpenApiDocument } from './openapi';
 import { createStaffContext, type StaffContext, type StaffOverrides } from './staff.context';
 import { sendError } from './staff.errors';
@@ -20,7 +28,6 @@ import { accessOf, ANY_STAFF, requireAccess, type GuardDeps } from './staff.guar
 import { openApiSchema } from './staff.schemas';
 import { consolePages, type ConsolePagesOptions } from './pages/console.plugin';
 import { DashboardCountsRepository } from '../persistence/dashboard-counts.repository';
-import { createModels } from '../persistence/models';
 
 /** Bumped when the API changes in a way a console build must know about. */
 export const STAFF_API_VERSION = '1.0.0';
@@ -31,6 +38,8 @@ export interface StaffPluginOptions {
   reports: ReportRouteDeps;
   /** Case review and the task list (issue 10, section 3). */
   cases: CaseReview;
+  /** The handoff inbox: the pipeline's desk (records, send path, planner), views, live events; canned replies. */
+  handoffs: HandoffRouteDeps & { canned: CannedReplyRepository };
 }
 
 /** What the app runtime lends the staff console: its follow-ups (planner, scheduled messages, tasks) and message log. */
@@ -62,6 +71,8 @@ export function staffPlugin(context: StaffContext, options: StaffPluginOptions):
         await reportRoutes(scope, options.reports);
         await caseRoutes(scope, { ...options.cases.services, audit: context.audit, staff: context.staff, clock: context.clock });
         await taskRoutes(scope, { board: options.cases.board, audit: context.audit, clock: context.clock });
+        await handoffRoutes(scope, options.handoffs, context);
+        await cannedRoutes(scope, options.handoffs.canned, context);
         let document: OpenApiDocument | null = null;
         scope.get('/api/openapi.json', { schema: openApiSchema, config: { access: ANY_STAFF } }, async () => {
           document ??= openApiDocument(routes, STAFF_API_VERSION);
@@ -76,17 +87,25 @@ export function staffPlugin(context: StaffContext, options: StaffPluginOptions):
 /** What only the running process knows, for the console's pages: its translator and its channels. */
 export type ConsoleRuntime = Pick<ConsolePagesOptions, 'translator' | 'channels'>;
 
-/** The plugin as the app runtime registers it: wires the staff context from the process's services. */
-export function staffConsole(config: AppConfig, services: Services, parts: StaffConsoleParts & ConsoleRuntime, overrides: StaffOverrides = {}): FastifyPluginAsync {
+/** The plugin as the app runtime registers it: wires the staff context from the process's services, and the inbox from its pipeline and engine. */
+export function staffConsole(config: AppConfig, services: Services, parts: StaffConsoleParts & ConsoleRuntime & { pipeline: Pipeline; engine: Engine }, overrides: StaffOverrides = {}): FastifyPluginAsync {
   return async (app) => {
     const context = await createStaffContext(config, services, overrides);
     const surveys = new MongoSurveyRepository(await createFollowUpModels(services.mongo), services.cipher);
     const reports = { surveysSent: (from: Date | null, to: Date | null) => surveys.sentBetween(from, to) };
     const cases = await createCaseReview(services, parts);
-    await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports, cases }));
+    const handoffs = await handoffInbox(services, parts.pipeline, parts.engine);
+    await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports, cases, handoffs }));
     const counts = new DashboardCountsRepository(await createModels(services.mongo));
     await app.register(consolePages(context, { translator: parts.translator, channels: parts.channels, publicBaseUrl: config.http.publicBaseUrl, reports, counts }));
   };
+}
+
+/** The inbox's route dependencies around a pipeline and an engine (the app and the tests wire it the same way). */
+export async function handoffInbox(services: Pick<Services, 'mongo' | 'cipher'>, pipeline: Pipeline, engine: Engine): Promise<StaffPluginOptions['handoffs']> {
+  const requests = new MongoRequestRepository(await createModels(services.mongo), services.cipher);
+  const views = new HandoffViews({ inbox: pipeline.handoffInbox, records: pipeline.records, log: pipeline.log, requests });
+  return { desk: pipeline.handoffDesk(engine), views, events: pipeline.handoffEvents, canned: await CannedReplyRepository.create(services.mongo) };
 }
 
 function guardRoute(route: RouteOptions, deps: GuardDeps, routes: DocumentedRoute[]): void {

@@ -6,7 +6,7 @@ import type { CaseModels } from './case.models';
 /** One line of the supervisor's task list. */
 export interface TaskView {
   id: string;
-  kind: 'promise_overdue' | 'low_satisfaction' | 'unanswered_message';
+  kind: 'promise_overdue' | 'low_satisfaction' | 'handoff_silent' | 'unanswered_message';
   at: Date;
   reference: string | null;
   handoffId: string | null;
@@ -78,7 +78,7 @@ function taskView(task: StaffTaskDoc): TaskView {
     kind: task.kind,
     at: task.createdAt,
     reference,
-    handoffId: survey?.[1] === 'handoff' ? (survey[2] ?? null) : null,
+    handoffId: task.kind === 'handoff_silent' ? String(task.detail.handoffId ?? '') || null : survey?.[1] === 'handoff' ? (survey[2] ?? null) : null,
     channel: null,
     rating: typeof task.detail.rating === 'number' ? task.detail.rating : null,
     reason: null,

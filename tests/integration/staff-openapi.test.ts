@@ -23,7 +23,7 @@ beforeAll(async () => {
   app.addHook('onRoute', (route) => {
     if (route.method !== 'HEAD') registered.push(`${String(route.method)} ${route.url}`);
   });
-  await app.register(staffPlugin(h.context, { publicBaseUrl: undefined, reports: h.reports, cases: h.cases }));
+  await app.register(staffPlugin(h.context, { publicBaseUrl: undefined, reports: h.reports, cases: h.cases, handoffs: h.handoffs }));
   for (const role of STAFF_ROLES) sessions.set(role, await signedIn(h, [role]));
   const admin = sessions.get('admin');
   const response = await app.inject({ method: 'GET', url: '/staff/api/openapi.json', headers: { cookie: `${STAFF_COOKIE}=${admin?.sessionId}` } });

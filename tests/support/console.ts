@@ -72,7 +72,7 @@ export async function startConsoleHarness(label: string): Promise<ConsoleHarness
   const app = await buildApp({
     logger: false,
     plugins: [
-      staffPlugin(staff.context, { publicBaseUrl: undefined, reports: staff.reports, cases: staff.cases }),
+      staffPlugin(staff.context, { publicBaseUrl: undefined, reports: staff.reports, cases: staff.cases, handoffs: staff.handoffs }),
       consolePages(staff.context, {
         translator,
         publicBaseUrl: undefined,

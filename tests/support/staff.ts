@@ -1,18 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { DEFAULT_FOLLOW_UP_SETTINGS } from '../../src/domain/followup';
 import type { NewSupportRequest } from '../../src/engine/ports';
 import { buildApp } from '../../src/http/app';
-import { createLogger } from '../../src/logging/logger';
-import { conversationId } from '../../src/persistence/conversation.store';
 import { createFollowUpModels } from '../../src/persistence/followup.models';
-import { createMessageLogModels } from '../../src/persistence/message-log.models';
 import { MessageLogRepository } from '../../src/persistence/message-log.repository';
 import { createModels } from '../../src/persistence/models';
 import { MongoRequestRepository } from '../../src/persistence/request.repository';
-import { createFollowUps, type FollowUps } from '../../src/runtime/followups';
+import type { FollowUps } from '../../src/runtime/followups';
 import type { CaseLinks } from '../../src/staff/case.access';
 import { createCaseReview } from '../../src/staff/case.review';
 import { MongoSurveyRepository } from '../../src/persistence/survey.repository';
@@ -21,10 +16,10 @@ import { PasswordHasher } from '../../src/staff/password';
 import type { StaffRole } from '../../src/staff/roles';
 import { createStaffContext, type StaffContext } from '../../src/staff/staff.context';
 import { STAFF_COOKIE } from '../../src/staff/staff.guard';
-import { staffPlugin, type StaffPluginOptions } from '../../src/staff/staff.plugin';
+import { handoffInbox, staffPlugin, type StaffPluginOptions } from '../../src/staff/staff.plugin';
 import type { StaffAccount } from '../../src/staff/staff.repository';
 import { makeNationalId, ManualClock } from './fixtures';
-import { connectTestServices } from './services';
+import { startTestPipeline, type TestPipeline } from './pipeline';
 
 /**
  * The staff API on a real Redis and FerretDB, with a hand-moved clock and cheaper scrypt
@@ -41,7 +36,7 @@ export interface StaffHarness {
   surveys: MongoSurveyRepository;
   reports: StaffPluginOptions['reports'];
   cases: StaffPluginOptions['cases'];
-  /** The follow-ups behind status changes and tasks (scheduling only: no workers run). */
+  /** The follow-ups behind status changes and tasks (the pipeline's; its workers run only when the given pipeline runs them). */
   followUps: FollowUps;
   requests: MongoRequestRepository;
   log: MessageLogRepository;
@@ -49,6 +44,8 @@ export interface StaffHarness {
   linkCase(staffId: string, reference: string): void;
   /** Submits a support request as the bot would; returns its reference. */
   createRequest(seed: number, overrides?: Partial<NewSupportRequest['data']> & { sender?: string }): Promise<string>;
+  /** The inbox's route dependencies, around the harness's (or the given) message pipeline. */
+  handoffs: StaffPluginOptions['handoffs'];
   createStaff(roles: StaffRole[], options?: { email?: string; name?: string }): Promise<TestStaff>;
   login(email: string, password: string, options?: { ip?: string; cookie?: string }): Promise<LoginOutcome>;
   call(method: InjectOptions['method'], url: string, options?: CallOptions): Promise<LightMyRequestResponse>;
@@ -76,8 +73,14 @@ export interface CallOptions {
   ip?: string;
 }
 
-export async function startStaffHarness(label: string, options: { limits?: LoginLimits; publicBaseUrl?: string } = {}): Promise<StaffHarness> {
-  const services = await connectTestServices(label);
+/**
+ * `pipeline`: the staff API on a running test pipeline's database and send path (the inbox tests);
+ * without it the harness starts a pipeline of its own with no channels and no workers.
+ */
+export async function startStaffHarness(label: string, options: { limits?: LoginLimits; publicBaseUrl?: string; pipeline?: TestPipeline } = {}): Promise<StaffHarness> {
+  const own = options.pipeline ? null : await startTestPipeline(label, () => [], { workers: false });
+  const run = (options.pipeline ?? own) as TestPipeline;
+  const services = run.env.services;
   const prefix = `t-staff-${randomBytes(4).toString('hex')}`;
   const clock = new ManualClock();
   const context = await createStaffContext({ queuePrefix: prefix, staffSessions: { idleMinutes: 30, absoluteHours: 12 } }, services, {
@@ -87,21 +90,17 @@ export async function startStaffHarness(label: string, options: { limits?: Login
   });
   const surveys = new MongoSurveyRepository(await createFollowUpModels(services.mongo), services.cipher);
   const reports = { surveysSent: (from: Date | null, to: Date | null) => surveys.sentBetween(from, to) };
-  const connection = new Redis(services.redisUrl, { maxRetriesPerRequest: null });
-  const followUps = await createFollowUps(services, connection, prefix, (ref) => conversationId(services.cipher, ref), {
-    settings: DEFAULT_FOLLOW_UP_SETTINGS,
-    retentionDays: 180,
-    clock,
-    logger: createLogger('silent'),
-  });
-  const log = new MessageLogRepository(await createMessageLogModels(services.mongo), services.cipher);
+  const followUps = run.pipeline.followUps;
+  const log = run.pipeline.log;
   const requests = new MongoRequestRepository(await createModels(services.mongo), services.cipher);
   const linked = new Map<string, Set<string>>();
   const links: CaseLinks = { referencesOf: async (staffId) => linked.get(staffId) ?? new Set() };
   const cases = await createCaseReview(services, { followUps, log }, links);
+  // Event streams end quickly here: fastify's inject() waits for the end of a response.
+  const handoffs = { ...(await handoffInbox(services, run.pipeline, run.env.core.engine)), eventStreamMaxMs: 200 };
   const app = await buildApp({
     logger: false,
-    plugins: [staffPlugin(context, { publicBaseUrl: options.publicBaseUrl, reports, cases })],
+    plugins: [staffPlugin(context, { publicBaseUrl: options.publicBaseUrl, reports, cases, handoffs })],
     ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }),
   });
   const call: StaffHarness['call'] = (method, url, o = {}) =>
@@ -157,6 +156,7 @@ export async function startStaffHarness(label: string, options: { limits?: Login
       if (outcome.type !== 'created') throw new Error(`createRequest: ${outcome.type}`);
       return outcome.reference;
     },
+    handoffs,
     async createStaff(roles, o = {}) {
       const email = o.email ?? `staff-${randomBytes(4).toString('hex')}@basirah.example`;
       const password = `Lantern ${randomBytes(9).toString('base64url')} orchard`;
@@ -179,13 +179,9 @@ export async function startStaffHarness(label: string, options: { limits?: Login
     call,
     async close() {
       await app.close();
-      await followUps.queue.queue.obliterate({ force: true }).catch(() => undefined);
-      await followUps.close();
-      await connection.quit().catch(() => undefined);
       const keys = await services.redis.keys(`${prefix}:*`);
       if (keys.length > 0) await services.redis.del(...keys);
-      await services.drop();
-      await services.close();
+      await own?.close();
     },
   };
 }

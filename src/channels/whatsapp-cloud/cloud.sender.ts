@@ -86,8 +86,9 @@ export class CloudSender implements ChannelSender {
   }
 
   /** Outside the window a message needs its approved template: without one configured it cannot go. */
-  reach(context: { lastInboundAt: Date | null; purpose: 'followup' | 'survey' }, now: Date): { ok: true } | { ok: false; reason: string } {
+  reach(context: { lastInboundAt: Date | null; purpose: 'followup' | 'survey' | 'staff' }, now: Date): { ok: true } | { ok: false; reason: string } {
     if (chooseWhatsAppMessage({ kind: 'proactive', lastInboundAt: context.lastInboundAt }, now) === 'free') return { ok: true };
+    if (context.purpose === 'staff') return { ok: false, reason: 'outside_24h_window' };
     return this.deps.templates[context.purpose] ? { ok: true } : { ok: false, reason: `outside_24h_window_no_${context.purpose}_template` };
   }
 

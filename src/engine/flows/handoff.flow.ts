@@ -17,7 +17,9 @@ export async function startHandoff(turn: Turn, reason: HandoffReason): Promise<v
     firstMessage: turn.msg.text,
     now: turn.now,
   });
-  turn.setMode({ type: 'handoff', handoffId: id, lastNoticeAt: turn.now.toISOString() });
+  const before = turn.state.mode;
+  const resume = before.type === 'handoff' ? before.resume : before;
+  turn.setMode({ type: 'handoff', handoffId: id, lastNoticeAt: turn.now.toISOString(), ...(resume ? { resume } : {}) });
   turn.say('handoff.opened');
   if (!isWithinWorkingHours(turn.now)) turn.say('handoff.off_hours');
   turn.say('handoff.cancel_hint');
@@ -34,7 +36,8 @@ export async function onHandoffMessage(turn: Turn, isCancel: boolean, choice: st
   if (mode.type !== 'handoff') return false;
   const { handoffs } = turn.ports;
   if (!(await handoffs.isOpen(mode.handoffId))) {
-    turn.setMode({ type: 'idle' });
+    // Closed by staff meanwhile: the message is handled where the person was before the handoff.
+    turn.setMode(mode.resume ?? { type: 'idle' });
     return false;
   }
   if (isCancel || choice === 'handoff:leave') {
@@ -62,5 +65,19 @@ export async function onHandoffMessage(turn: Turn, isCancel: boolean, choice: st
   } else {
     turn.say('handoff.ack');
   }
+  return true;
+}
+
+/**
+ * Staff handed the chat back to the bot (or closed it): the person is told, in their language,
+ * and asked again the question they were at when the handoff opened (the same request step, with
+ * its draft). Returns false when the conversation is not in that handoff any more.
+ */
+export function returnFromHandoff(turn: Turn, handoffId: string, noticeKey: 'handoff.returned' | 'handoff.closed_by_staff'): boolean {
+  const mode = turn.state.mode;
+  if (mode.type !== 'handoff' || mode.handoffId !== handoffId) return false;
+  turn.setMode(mode.resume ?? { type: 'idle' });
+  turn.say(noticeKey);
+  turn.state.repromptedAt = turn.now.toISOString();
   return true;
 }
