@@ -268,9 +268,17 @@ describe('follow-ups and satisfaction surveys', () => {
     const draftId = await draftIdOf(chat);
     const id = followUpIds.reminder(draftId, 1);
     const before = await record(id);
-    // Redis loses the alarm (a restart without persistence, a flush of the queue's keys).
-    await (await jobOf(before))?.remove();
+    // Redis loses everything of the follow-up queue (a restart without persistence, a flush):
+    // every delayed job and the sweep's own scheduler.
+    const redis = run.env.services.redis;
+    const lost = await redis.keys(`${run.prefix}:basirah-followups:*`);
+    expect(lost.length).toBeGreaterThan(0);
+    await redis.del(...lost);
     expect(await jobOf(before)).toBeUndefined();
+    expect(await followUps().queue.hasSweep()).toBe(false);
+    // A worker process puts the sweep's scheduler back; the sweep re-arms from MongoDB what is due soon.
+    await followUps().ensureSchedulers();
+    expect(await followUps().queue.hasSweep()).toBe(true);
     run.env.clock.set(new Date(before.dueAt.getTime() - 5 * 60_000));
     expect(await followUps().planner.sweep()).toBeGreaterThanOrEqual(1);
     const rearmed = await jobOf(before);
