@@ -294,16 +294,19 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
         60_000,
         'every chat to reach its reference',
       );
-      // Each bubble delivered exactly once: the outbound log (written in batches) holds as many sent bubbles as were delivered.
+      // Each bubble delivered exactly once: the outbound log (written in batches) holds as many sent bubbles as were delivered,
+      // once nothing is in flight (a bubble claimed as `sending` whose call has not reached the sender yet: the menu
+      // after the reference, under load, was caught in CI between its claim and its call).
       const sent = await eventually(
         async () => {
           const all = await readSent(redis, sentKey);
-          return all.length === (await outbound.countDocuments({ status: 'sent' })) ? all : undefined;
+          const settled = all.length === (await outbound.countDocuments({ status: 'sent' })) && (await outbound.countDocuments({ status: 'sending' })) === 0;
+          return settled ? all : undefined;
         },
         20_000,
         'the outbound log to catch up',
       );
-      expect(await outbound.countDocuments({ status: { $ne: 'sent' } })).toBe(0);
+      expect((await outbound.find({ status: { $ne: 'sent' } }).toArray()).map((d) => d.status)).toEqual([]);
       // …and nothing is left waiting in any conversation's outbox.
       expect(await run.env.services.mongo.collection('conversations').countDocuments({ outboxSince: { $ne: null } })).toBe(0);
       // Both processes took in half of every burst. (Which process's worker runs a job is BullMQ's
