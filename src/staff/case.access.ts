@@ -4,10 +4,10 @@ import type { StaffRole } from './roles';
  * The per-record rule of case review. Researchers, the committee, supervisors and admins work on
  * every request, so they may read every one. An agent handles chats, not cases: they may read a
  * request only while it is linked to a handoff (a chat with staff) that they have claimed or
- * currently hold, and only through that link. The handoff inbox that makes those links is being
- * built separately; until it provides {@link CaseLinks}, no request is linked to any agent, so an
- * agent's case list is empty and every case of theirs answers 403 `case-not-yours` (whether or not
- * the reference exists, so the answer tells nothing about other people's requests).
+ * currently hold, and only through that link: the open request of the beneficiary of an open
+ * handoff they hold (`handoffCaseLinks` in staff.plugin.ts). Any other case answers 403
+ * `case-not-yours` (whether or not the reference exists, so the answer tells nothing about other
+ * people's requests).
  */
 export const CASE_READERS: readonly StaffRole[] = ['researcher', 'committee', 'supervisor', 'admin'];
 

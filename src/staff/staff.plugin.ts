@@ -17,6 +17,7 @@ import { cannedRoutes } from './canned.routes';
 import { CannedReplyRepository } from './canned-replies.repository';
 import { handoffRoutes, type HandoffRouteDeps } from './handoff.routes';
 import { HandoffViews } from '../handoffs/handoff-views';
+import type { CaseLinks } from './case.access';
 import type { Engine } from '../engine/engine';
 import { createModels } from '../persistence/models';
 import { MongoRequestRepository } from '../persistence/request.repository';
@@ -93,8 +94,8 @@ export function staffConsole(config: AppConfig, services: Services, parts: Staff
     const context = await createStaffContext(config, services, overrides);
     const surveys = new MongoSurveyRepository(await createFollowUpModels(services.mongo), services.cipher);
     const reports = { surveysSent: (from: Date | null, to: Date | null) => surveys.sentBetween(from, to) };
-    const cases = await createCaseReview(services, parts);
     const handoffs = await handoffInbox(services, parts.pipeline, parts.engine);
+    const cases = await createCaseReview(services, parts, handoffCaseLinks(handoffs.views, context.clock));
     await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports, cases, handoffs }));
     const counts = new DashboardCountsRepository(await createModels(services.mongo));
     await app.register(consolePages(context, { translator: parts.translator, channels: parts.channels, publicBaseUrl: config.http.publicBaseUrl, reports, counts }));
@@ -106,6 +107,19 @@ export async function handoffInbox(services: Pick<Services, 'mongo' | 'cipher'>,
   const requests = new MongoRequestRepository(await createModels(services.mongo), services.cipher);
   const views = new HandoffViews({ inbox: pipeline.handoffInbox, records: pipeline.records, log: pipeline.log, requests });
   return { desk: pipeline.handoffDesk(engine), views, events: pipeline.handoffEvents, canned: await CannedReplyRepository.create(services.mongo) };
+}
+
+/**
+ * The per-record rule's links for agents: the open request of each open handoff an agent holds
+ * (see case.access.ts). Read when asked, so a claim or a transfer counts at once.
+ */
+export function handoffCaseLinks(views: Pick<HandoffViews, 'list'>, clock: { now(): Date }): CaseLinks {
+  return {
+    async referencesOf(staffId) {
+      const held = (await views.list(clock.now())).filter((h) => h.claimedBy === staffId && h.request !== null);
+      return new Set(held.map((h) => (h.request as { reference: string }).reference));
+    },
+  };
 }
 
 function guardRoute(route: RouteOptions, deps: GuardDeps, routes: DocumentedRoute[]): void {
