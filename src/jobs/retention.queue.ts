@@ -4,6 +4,7 @@ import { errorMessage, type Logger } from '../logging/logger';
 export const MAINTENANCE_QUEUE = 'basirah-maintenance';
 export const RETENTION_SCHEDULER = 'retention';
 const DAY_MS = 86_400_000;
+const RETENTION_CRON = '30 3 * * *';
 
 /** The daily retention job; no payload. */
 export interface RetentionJob {
@@ -28,8 +29,12 @@ export class MaintenanceQueue {
     this.queue = new Queue<RetentionJob>(MAINTENANCE_QUEUE, { connection, prefix });
   }
 
-  async scheduleRetention(everyMs = DAY_MS): Promise<void> {
-    await this.queue.upsertJobScheduler(RETENTION_SCHEDULER, { every: everyMs }, { name: 'retention', data: { type: 'retention' }, opts: { removeOnComplete: true, removeOnFail: 50 } });
+  /**
+   * Daily at 03:30 Riyadh time, a quiet hour: a cron pattern rather than `every`, which would also
+   * run at once each time a process starts (and so once per test pipeline).
+   */
+  async scheduleRetention(): Promise<void> {
+    await this.queue.upsertJobScheduler(RETENTION_SCHEDULER, { pattern: RETENTION_CRON, tz: 'Asia/Riyadh' }, { name: 'retention', data: { type: 'retention' }, opts: { removeOnComplete: true, removeOnFail: 50 } });
   }
 
   async close(): Promise<void> {
