@@ -31,19 +31,18 @@ export class StaffAuth {
     const { staff, hasher, limiter, sessions } = this.deps;
     const email = normalizeEmail(emailInput);
     if (previousSessionId !== undefined) await this.dropPrevious(previousSessionId);
-    if (await limiter.isLocked(email, ip)) {
+    if (!(await limiter.begin(email, ip))) {
       await this.failed(email, null, ip, 'locked');
       return { ok: false, reason: 'locked' };
     }
     const found = await staff.findCredentials(email);
     const matches = found ? await hasher.verify(password, found.passwordHash) : await hasher.verifyNothing(password);
     if (!found || !matches || found.disabled) {
-      await limiter.recordFailure(email, ip);
       await staff.recordFailure(email, this.deps.clock.now());
       await this.failed(email, found?.id ?? null, ip, !found ? 'unknown-name' : found.disabled ? 'disabled' : 'wrong-password');
       return { ok: false, reason: 'invalid-credentials' };
     }
-    await limiter.recordSuccess(email);
+    await limiter.recordSuccess(email, ip);
     const rehashed = hasher.needsRehash(found.passwordHash) ? await hasher.hash(password) : null;
     await staff.recordLogin(found.id, this.deps.clock.now(), rehashed);
     const { passwordHash: _hash, ...account } = found;
