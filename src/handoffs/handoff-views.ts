@@ -74,7 +74,9 @@ export class HandoffViews {
       const staffId = byStaff.get(l.id) ?? null;
       return { id: l.id, from: l.direction === 'in' ? 'beneficiary' : staffId ? 'staff' : 'bot', at: l.at, text: maskLongNumbers(l.text), staffId, status: l.status, attachment: l.attachment };
     });
-    return { ...item, status: h.status, closedAt: h.closedAt, closeReason: h.closeReason, transfers: h.transfers, notes, transcript };
+    // Notes are staff words but may quote a number the person gave: masked like the transcript.
+    const maskedNotes = notes.map((n) => ({ ...n, text: maskLongNumbers(n.text) }));
+    return { ...item, status: h.status, closedAt: h.closedAt, closeReason: h.closeReason, transfers: h.transfers, notes: maskedNotes, transcript };
   }
 
   private async item(h: InboxHandoff, now: Date): Promise<HandoffListItem> {

@@ -17,16 +17,33 @@ export function externalIdDigest(cipher: FieldCipher, channel: string, externalI
   return cipher.digest('external-id', `${channel}\u0000${externalId}`);
 }
 
+/** A request reference (BSR-2026-00017): a number staff and families must read whole. */
+const REFERENCE = /BSR[\s_–—-]*\d{4}[\s_–—-]*\d{1,7}/gi;
+const DIGIT = '[0-9\u0660-\u0669\u06F0-\u06F9]';
 /**
- * Shows a typed national ID or phone number as "******1234" when history is replayed (e.g. the web
- * chat after a reload, possibly on a shared device): runs of 7+ digits in any script, spaces allowed.
+ * Seven or more digits in any script, with up to three separators between two digits: spaces,
+ * dashes, dots, brackets, a plus and invisible characters (zero-width space, word joiner, BOM) —
+ * the ways IDs and phones are typed and pasted: 1000073013, ١٠٠٠٠٧٣٠١٣, 055-123-4567, 055.123.4567,
+ * +966 50 111 2222, (055) 1234567, 10000\u200B73013.
+ */
+const LONG_NUMBER = new RegExp(`\\+?${DIGIT}(?:[\\s\\-.()+\\u200B-\\u200D\\u2060\\uFEFF]{0,3}${DIGIT}){6,}`, 'g');
+
+/**
+ * Shows a typed national ID or phone number as "******1234" (history replayed on a shared device,
+ * staff transcripts): every long number, wherever it stands in the text, except request references.
  */
 export function maskLongNumbers(text: string): string {
-  // Not after a letter or hyphen, and spaces only as separators, so references (BSR-2026-00017) stay readable.
-  return text.replace(/(?<![A-Za-z-])(?:[+\d\u0660-\u0669\u06F0-\u06F9]\s?){7,}/g, (run) => {
-    const digits = run.replace(/[^\d\u0660-\u0669\u06F0-\u06F9]/g, '');
-    return `******${digits.slice(-4)}${/\s$/.test(run) ? ' ' : ''}`;
-  });
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(REFERENCE)) {
+    out += maskRuns(text.slice(last, match.index)) + match[0];
+    last = (match.index ?? 0) + match[0].length;
+  }
+  return out + maskRuns(text.slice(last));
+}
+
+function maskRuns(text: string): string {
+  return text.replace(LONG_NUMBER, (run) => `******${run.replace(/[^0-9\u0660-\u0669\u06F0-\u06F9]/g, '').slice(-4)}`);
 }
 
 /** A reply's outbound-log row, as claimed. */

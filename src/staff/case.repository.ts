@@ -1,3 +1,4 @@
+import { maskLongNumbers } from '../persistence/message-log.repository';
 import type { FilterQuery } from 'mongoose';
 import type { ChannelId } from '../domain/messages';
 import { maskNationalId } from '../domain/national-id';
@@ -86,14 +87,17 @@ export class CaseRepository {
     const doc = await this.models.SupportRequest.findOne({ reference }).lean<SupportRequestDoc>();
     if (!doc) return null;
     const open = (v: SupportRequestDoc['descriptionSealed']): string => this.cipher.open(v);
+    // Free text can hold an ID or a phone typed by the person or by staff: shown masked like the
+    // fields themselves; the full values only through reveal, with its reason and audit entry.
+    const masked = (v: string | null): string | null => (v === null ? null : maskLongNumbers(v));
     return {
       ...this.summaryOf(doc),
-      statusNote: doc.statusNote,
+      statusNote: masked(doc.statusNote),
       applicantName: open(doc.applicantNameSealed),
       phoneMasked: maskPhone(open(doc.phoneSealed)),
       inmateName: doc.inmateNameSealed ? open(doc.inmateNameSealed) : null,
-      facilityOther: doc.facilityOtherSealed ? open(doc.facilityOtherSealed) : null,
-      description: open(doc.descriptionSealed),
+      facilityOther: doc.facilityOtherSealed ? masked(open(doc.facilityOtherSealed)) : null,
+      description: maskLongNumbers(open(doc.descriptionSealed)),
       attestation: {
         wordingVersion: doc.attestation.wordingVersion,
         attestedAt: doc.attestation.attestedAt,
@@ -101,7 +105,7 @@ export class CaseRepository {
         messageDigest: doc.attestation.messageId,
         dataHash: doc.attestation.dataHash,
       },
-      history: doc.statusHistory.map((h) => ({ status: h.status, note: h.note ?? null, at: h.at, by: h.by })),
+      history: doc.statusHistory.map((h) => ({ status: h.status, note: masked(h.note ?? null), at: h.at, by: h.by })),
       applicant: { channel: doc.applicant.channel as ChannelId, account: doc.applicant.account, sender: open(doc.applicant.senderSealed) },
     };
   }

@@ -103,7 +103,8 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseRouteDeps): Pro
 
   app.post<ByReference & { Body: { field: RevealableField; reason: string } }>('/api/cases/:reference/reveal', { schema: revealSchema, config: REVEAL }, async (request, reply) => {
     const reason = request.body.reason.trim();
-    if (reason.length < 10) return sendError(reply, 'invalid-request');
+    // Ten visible characters: spaces and invisible ones (zero-width, joiners, marks) do not count.
+    if (reason.replace(/[\s\p{Cf}\p{M}]/gu, '').length < 10) return sendError(reply, 'invalid-request');
     const value = await deps.cases.reveal(request.params.reference, request.body.field);
     if (value === null) return sendError(reply, 'not-found');
     await audit(request, 'personal-data-revealed', request.params.reference, { detail: request.body.field, reason });

@@ -97,7 +97,7 @@ export const replySchema = {
     required: ['text'],
     additionalProperties: false,
     properties: {
-      text: { type: 'string', minLength: 1, maxLength: 3500 },
+      text: { type: 'string', minLength: 1, maxLength: 3500, pattern: '\\S' },
       clientId: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$', description: 'the same id for a retried request: sent once' },
     },
   },
@@ -107,7 +107,7 @@ export const replySchema = {
 export const noteSchema = {
   summary: 'Add an internal note (never shown to the beneficiary; sealed at rest)',
   params: handoffParams,
-  body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } } },
+  body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string', minLength: 1, maxLength: 4000, pattern: '\\S' } } },
   response: { 201: { type: 'object', required: ['id', 'at'], properties: { id: { type: 'string' }, at: dateTime } }, 400: errorBodySchema, 404: errorBodySchema, ...guardedErrors },
 } as const;
 
