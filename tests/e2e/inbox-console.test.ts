@@ -6,7 +6,8 @@ import type { ChannelModule } from '../../src/channels/module';
 import { launchChromium } from '../support/chromium';
 import { startConsoleHarness, type ConsoleHarness } from '../support/console';
 import { t } from '../support/engine-setup';
-import { FakeTelegramApi, makeTelegramUpdate, type RecordedCall } from '../support/fake-telegram-api';
+import { FakeTelegramApi, makeTelegramUpdate } from '../support/fake-telegram-api';
+import { chatOf, telegramBeneficiaries, type TelegramBeneficiaries } from '../support/inbox-chat';
 import { makeNationalId } from '../support/fixtures';
 import { startTestPipeline } from '../support/pipeline';
 import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
@@ -21,7 +22,6 @@ import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
  */
 const SCREENSHOTS = join(__dirname, '..', '..', 'bench', 'results', 'console-screenshots');
 const RESULTS = join(__dirname, '..', '..', 'bench', 'results');
-const chatOf = (call: RecordedCall): number => Number(call.params.chat_id);
 
 let api: FakeTelegramApi;
 let run: Awaited<ReturnType<typeof startTestPipeline>>;
@@ -29,6 +29,7 @@ let telegram: ChannelModule;
 let c: ConsoleHarness;
 let browser: Browser;
 let base: string;
+let type: TelegramBeneficiaries['type'];
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -42,6 +43,7 @@ beforeAll(async () => {
   await c.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://localhost:${(c.app.server.address() as AddressInfo).port}`;
   browser = await launchChromium();
+  type = telegramBeneficiaries(api, run, tick).type;
 }, 180_000);
 
 afterAll(async () => {
@@ -57,13 +59,6 @@ afterAll(async () => {
  * with the real time, and the transcript orders them with the staff's, which the clock dates.
  */
 const tick = (): void => run.env.clock.set(new Date());
-
-async function type(chat: number, text: string, expected: string): Promise<RecordedCall> {
-  tick();
-  const mark = api.calls().length;
-  api.injectUpdate(makeTelegramUpdate.text(chat, text));
-  return api.waitForCall('sendMessage', (call) => call.seq > mark && chatOf(call) === chat && String(call.params.text).includes(expected));
-}
 
 const overflow = (page: Page): Promise<number> => page.evaluate<number>('document.documentElement.scrollWidth');
 
@@ -144,3 +139,26 @@ it('shows a new handoff live, then claim, reply, and return to the bot at the sa
   expect(problems).toEqual([]);
   await context.close();
 }, 120_000);
+
+it('keeps the inbox live after the server ends the event stream (it does, every few minutes, by design)', async () => {
+  // A web process whose streams last 1.5 s: the page must reconnect and still see the next chat.
+  const short = await startConsoleHarness('inbox-e2e-short', { pipeline: run, eventStreamMaxMs: 1_500 });
+  await short.app.listen({ host: '127.0.0.1', port: 0 });
+  const origin = `http://localhost:${(short.app.server.address() as AddressInfo).port}`;
+  const agent = await short.staff.createStaff(['agent']);
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${origin}/staff/login`);
+  await page.fill('#email', agent.email);
+  await page.fill('#password', agent.password);
+  await Promise.all([page.waitForURL(`${origin}/staff/dashboard`), page.click('button[type=submit]')]);
+  await page.goto(`${origin}/staff/inbox`);
+  await page.evaluate("document.body.setAttribute('data-marker', 'same-document')");
+  await page.waitForSelector('[data-events][data-stream-opens="2"]', { timeout: 15_000 });
+  const before = await page.locator('li.card.handoff').count();
+  await type(7302, 'موظف', t('ar', 'handoff.opened'));
+  await page.locator('li.card.handoff').nth(before).waitFor({ timeout: 15_000 });
+  expect(await page.getAttribute('body', 'data-marker')).toBe('same-document');
+  await context.close();
+  await short.close();
+}, 60_000);

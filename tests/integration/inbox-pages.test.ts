@@ -1,7 +1,8 @@
 import type { ChannelModule } from '../../src/channels/module';
 import { startConsoleHarness, type ConsoleHarness } from '../support/console';
 import { t } from '../support/engine-setup';
-import { FakeTelegramApi, makeTelegramUpdate, type RecordedCall } from '../support/fake-telegram-api';
+import { FakeTelegramApi } from '../support/fake-telegram-api';
+import { chatOf, telegramBeneficiaries, type TelegramBeneficiaries } from '../support/inbox-chat';
 import { makeNationalId } from '../support/fixtures';
 import { startTestPipeline } from '../support/pipeline';
 import { signedIn } from '../support/staff';
@@ -14,8 +15,6 @@ import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
  */
 type Run = Awaited<ReturnType<typeof startTestPipeline>>;
 const NOON = new Date('2026-11-22T09:00:00Z');
-const BOT = TEST_BOT_TOKEN.split(':')[0] as string;
-const chatOf = (call: RecordedCall): number => Number(call.params.chat_id);
 /** A translation key left in the page instead of its text. */
 const RAW_KEY = /\b(?:inbox|canned|language|channel|request_status|errors|nav)\.[a-z][a-z_-]*\b/;
 
@@ -23,6 +22,8 @@ let api: FakeTelegramApi;
 let run: Run;
 let telegram: ChannelModule;
 let c: ConsoleHarness;
+let type: TelegramBeneficiaries['type'];
+let handoffOf: TelegramBeneficiaries['handoffOf'];
 
 beforeAll(async () => {
   api = await FakeTelegramApi.start(TEST_BOT_TOKEN);
@@ -32,6 +33,7 @@ beforeAll(async () => {
   });
   await telegram.runtime?.start();
   c = await startConsoleHarness('inbox-pages', { pipeline: run });
+  ({ type, handoffOf } = telegramBeneficiaries(api, run));
 }, 90_000);
 
 afterAll(async () => {
@@ -42,19 +44,6 @@ afterAll(async () => {
 });
 
 beforeEach(() => run.env.clock.set(NOON));
-
-async function type(chat: number, text: string, expected: string): Promise<RecordedCall> {
-  const mark = api.calls().length;
-  api.injectUpdate(makeTelegramUpdate.text(chat, text));
-  return api.waitForCall('sendMessage', (call) => call.seq > mark && chatOf(call) === chat && String(call.params.text).includes(expected));
-}
-
-async function handoffOf(chat: number): Promise<string> {
-  const doc = await run.pipeline.records.load(run.pipeline.records.idOf({ channel: 'telegram', account: BOT, sender: String(chat) }));
-  const mode = doc ? run.pipeline.records.stateOf(doc).state.mode : null;
-  if (mode?.type !== 'handoff') throw new Error(`chat ${chat} is not with staff`);
-  return mode.handoffId;
-}
 
 /** The visible part of a page: its <main>, without tags. */
 function mainText(page: string): string {

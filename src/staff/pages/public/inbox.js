@@ -22,6 +22,7 @@
     var source = new EventSource(url);
     source.addEventListener('open', function () {
       root.setAttribute('data-stream', 'open');
+      root.setAttribute('data-stream-opens', String(Number(root.getAttribute('data-stream-opens') || '0') + 1));
       refresh(null);
     });
     TYPES.forEach(function (type) {
