@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, FastifyInstance } from 'fastify';
 import type { DeskOutcome, DeskRefusal } from '../../handoffs/handoff-desk';
 import type { HandoffDetail, TranscriptLine } from '../../handoffs/handoff-views';
-import { actorOf, INBOX_ROLES } from '../handoff.routes';
+import { actorOf, INBOX_ROLES, OVERRIDE_ROLES } from '../handoff.routes';
 import { holdsAnyRole } from '../roles';
 import type { AuditAction } from '../staff.models';
 import { staffOf } from '../staff.guard';
@@ -73,13 +73,14 @@ ${detail.status === 'open' ? noteForm(text, viewer, detail.id) : ''}
     const self = staffOf(request).account.id;
     const button = (path: string, label: string, extra: Html | string = ''): Html =>
       html`<form method="post" action="/staff/inbox/${detail.id}/${path}"><input type="hidden" name="_csrf" value="${viewer.csrfToken}">${extra}<button type="submit" class="${path === 'claim' ? '' : 'secondary'}">${label}</button></form>`;
-    const mayManage = detail.claimedBy === self || (detail.claimedBy !== null && holdsAnyRole(viewer.roles, ['supervisor', 'admin']));
+    // The desk's rule (HandoffDesk.mayAct): the holder, or a supervisor or admin for any chat.
+    const mayManage = detail.claimedBy === self || holdsAnyRole(viewer.roles, OVERRIDE_ROLES);
     const colleagues = (await deps.staff.list()).filter((s) => !s.disabled && s.id !== detail.claimedBy && holdsAnyRole(s.roles, INBOX_ROLES));
     const transfer = html`<label for="transfer-to" class="visually-hidden">${text.t('inbox.transfer_to')}</label><select id="transfer-to" name="staffId" required><option value="">${text.t('inbox.transfer_to')}</option>${colleagues.map((s) => html`<option value="${s.id}">${s.name}</option>`)}</select>`;
     return html`<div class="actions">
 ${detail.claimedBy === null ? button('claim', text.t('inbox.claim')) : ''}
 ${mayManage ? html`${button('release', text.t('inbox.release'))}${button('return-to-bot', text.t('inbox.return_to_bot'))}${button('close', text.t('inbox.close'))}` : ''}
-${mayManage || detail.claimedBy === null ? html`<div class="transfer">${button('transfer', text.t('inbox.transfer'), transfer)}</div>` : ''}
+${mayManage ? html`<div class="transfer">${button('transfer', text.t('inbox.transfer'), transfer)}</div>` : ''}
 </div>
 ${detail.claimedBy !== self ? html`<p class="hint">${text.t('inbox.claim_to_reply')}</p>` : ''}`;
   };
