@@ -140,7 +140,7 @@ it('shows a new handoff live, then claim, reply, and return to the bot at the sa
   await context.close();
 }, 120_000);
 
-it('keeps the inbox live after the server ends the event stream (it does, every few minutes, by design)', async () => {
+it('keeps the inbox live after the server ends the event stream (it does, every few minutes, by design), and goes to log-in once the session is gone', async () => {
   // A web process whose streams last 1.5 s: the page must reconnect and still see the next chat.
   const short = await startConsoleHarness('inbox-e2e-short', { pipeline: run, eventStreamMaxMs: 1_500 });
   await short.app.listen({ host: '127.0.0.1', port: 0 });
@@ -159,6 +159,10 @@ it('keeps the inbox live after the server ends the event stream (it does, every 
   await type(7302, 'موظف', t('ar', 'handoff.opened'));
   await page.locator('li.card.handoff').nth(before).waitFor({ timeout: 15_000 });
   expect(await page.getAttribute('body', 'data-marker')).toBe('same-document');
+
+  // Sessions ended (say the account was disabled): the next reconnect is refused and the page goes to log-in.
+  await short.staff.context.accounts.endSessions(agent.account.id, { staffId: null, via: 'cli', ip: null });
+  await page.waitForURL(`${origin}/staff/login`, { timeout: 20_000 });
   await context.close();
   await short.close();
 }, 60_000);

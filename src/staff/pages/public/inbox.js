@@ -34,7 +34,10 @@
     });
     source.addEventListener('error', function () {
       root.setAttribute('data-stream', 'reconnecting');
-      if (source.readyState === EventSource.CLOSED) setTimeout(function () { connect(root, url); }, 5000);
+      if (source.readyState !== EventSource.CLOSED) return;
+      // Refused (the session ended?): the live parts' next fetch finds out and goes to log-in.
+      refresh(null);
+      setTimeout(function () { connect(root, url); }, 5000);
     });
   }
 
@@ -54,6 +57,16 @@
     if (button) {
       e.preventDefault();
       insertCanned(button);
+    }
+  });
+
+  // A fragment asked for after the session ended is answered by the log-in page: go there
+  // instead of showing it inside the list.
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (xhr && xhr.responseURL && new URL(xhr.responseURL).pathname === '/staff/login') {
+      e.detail.shouldSwap = false;
+      window.location.assign('/staff/login');
     }
   });
 
