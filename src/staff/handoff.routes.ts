@@ -13,7 +13,7 @@ import { claimSchema, eventsSchema, finishSchema, handoffDetailSchema, listHando
 
 /** Who works the inbox; supervisors and admins may also act on chats others hold (release, transfer, return, close). */
 export const INBOX_ROLES: readonly StaffRole[] = ['agent', 'supervisor', 'admin'];
-const OVERRIDE_ROLES: readonly StaffRole[] = ['supervisor', 'admin'];
+export const OVERRIDE_ROLES: readonly StaffRole[] = ['supervisor', 'admin'];
 const INBOX = { access: { roles: INBOX_ROLES } };
 
 export interface HandoffRouteDeps {
@@ -118,7 +118,8 @@ export async function handoffRoutes(app: FastifyInstance, deps: HandoffRouteDeps
   }
 }
 
-function actorOf(request: FastifyRequest): DeskActor {
+/** The desk's actor for a signed-in request (the console's pages use it too). */
+export function actorOf(request: FastifyRequest): DeskActor {
   const { account } = staffOf(request);
   return { staffId: account.id, overrides: holdsAnyRole(account.roles, OVERRIDE_ROLES) };
 }

@@ -11,7 +11,8 @@ import { createLogger } from '../../src/logging/logger';
 import { STAFF_COOKIE } from '../../src/staff/staff.guard';
 import { staffPlugin } from '../../src/staff/staff.plugin';
 import { t } from '../support/engine-setup';
-import { FakeTelegramApi, makeTelegramUpdate, type RecordedCall } from '../support/fake-telegram-api';
+import { FakeTelegramApi } from '../support/fake-telegram-api';
+import { chatOf, telegramBeneficiaries, type TelegramBeneficiaries } from '../support/inbox-chat';
 import { makeNationalId } from '../support/fixtures';
 import { eventually, startTestPipeline } from '../support/pipeline';
 import { signedIn, startStaffHarness, type StaffHarness } from '../support/staff';
@@ -25,13 +26,13 @@ import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
 type Run = Awaited<ReturnType<typeof startTestPipeline>>;
 /** Sunday 12:00 in Riyadh: within working hours. */
 const NOON = new Date('2026-11-22T09:00:00Z');
-const BOT = TEST_BOT_TOKEN.split(':')[0] as string;
-const chatOf = (call: RecordedCall): number => Number(call.params.chat_id);
 
 let api: FakeTelegramApi;
 let run: Run;
 let telegram: ChannelModule;
 let h: StaffHarness;
+let type: TelegramBeneficiaries['type'];
+let handoffOf: TelegramBeneficiaries['handoffOf'];
 
 beforeAll(async () => {
   api = await FakeTelegramApi.start(TEST_BOT_TOKEN);
@@ -45,6 +46,7 @@ beforeAll(async () => {
   );
   await telegram.runtime?.start();
   h = await startStaffHarness('inbox', { pipeline: run });
+  ({ type, handoffOf } = telegramBeneficiaries(api, run));
 }, 90_000);
 
 afterAll(async () => {
@@ -55,19 +57,6 @@ afterAll(async () => {
 });
 
 beforeEach(() => run.env.clock.set(NOON));
-
-async function type(chat: number, text: string, expected: string): Promise<RecordedCall> {
-  const mark = api.calls().length;
-  api.injectUpdate(makeTelegramUpdate.text(chat, text));
-  return api.waitForCall('sendMessage', (c) => c.seq > mark && chatOf(c) === chat && String(c.params.text).includes(expected));
-}
-
-async function handoffOf(chat: number): Promise<string> {
-  const doc = await run.pipeline.records.load(run.pipeline.records.idOf({ channel: 'telegram', account: BOT, sender: String(chat) }));
-  const mode = doc ? run.pipeline.records.stateOf(doc).state.mode : null;
-  if (mode?.type !== 'handoff') throw new Error(`chat ${chat} is not with staff`);
-  return mode.handoffId;
-}
 
 async function promote(id: string): Promise<void> {
   const record = await run.pipeline.followUps.scheduled.get(id);

@@ -8,6 +8,7 @@ import { consolePages } from '../../src/staff/pages/console.plugin';
 import type { DashboardCounts } from '../../src/staff/pages/dashboard.page';
 import { STAFF_COOKIE } from '../../src/staff/staff.guard';
 import { staffPlugin } from '../../src/staff/staff.plugin';
+import type { TestPipeline } from './pipeline';
 import { startStaffHarness, type StaffHarness } from './staff';
 
 const LOCALES_DIR = `${__dirname}/../../locales`;
@@ -64,21 +65,27 @@ export function csrfFieldOf(html: string): string {
   return match[1];
 }
 
-export async function startConsoleHarness(label: string): Promise<ConsoleHarness> {
-  const staff = await startStaffHarness(label);
+/**
+ * `pipeline`: the console on a running test pipeline (the inbox tests); `eventStreamMaxMs`: how
+ * long one inbox event stream lasts (the staff harness's 200 ms tests reconnection).
+ */
+export async function startConsoleHarness(label: string, options: { pipeline?: TestPipeline; eventStreamMaxMs?: number } = {}): Promise<ConsoleHarness> {
+  const staff = await startStaffHarness(label, options.pipeline ? { pipeline: options.pipeline } : {});
+  const handoffs = { ...staff.handoffs, eventStreamMaxMs: options.eventStreamMaxMs ?? staff.handoffs.eventStreamMaxMs };
   const counts = new FakeCounts();
   const channels = new FakeChannels();
   const translator = I18nTranslator.load(LOCALES_DIR);
   const app = await buildApp({
     logger: false,
     plugins: [
-      staffPlugin(staff.context, { publicBaseUrl: undefined, reports: staff.reports, cases: staff.cases, handoffs: staff.handoffs }),
+      staffPlugin(staff.context, { publicBaseUrl: undefined, reports: staff.reports, cases: staff.cases, handoffs }),
       consolePages(staff.context, {
         translator,
         publicBaseUrl: undefined,
         reports: staff.reports,
         counts,
         channels: { health: () => channels.health, whatsappQr: () => channels.link },
+        handoffs,
       }),
     ],
     ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }),

@@ -9,7 +9,7 @@ import { dirname, extname, join } from 'node:path';
  */
 export const CONSOLE_PUBLIC_DIR = join(__dirname, 'public');
 
-export type AssetName = 'console.css' | 'dashboard.js' | 'favicon.svg' | 'htmx.js' | 'chart.js';
+export type AssetName = 'console.css' | 'dashboard.js' | 'inbox.js' | 'favicon.svg' | 'htmx.js' | 'chart.js';
 
 export interface ConsoleAsset {
   url: string;
@@ -37,6 +37,7 @@ export function loadConsoleAssets(dir: string = CONSOLE_PUBLIC_DIR): ConsoleAsse
   const sources: Record<AssetName, string> = {
     'console.css': join(dir, 'console.css'),
     'dashboard.js': join(dir, 'dashboard.js'),
+    'inbox.js': join(dir, 'inbox.js'),
     'favicon.svg': join(dir, 'favicon.svg'),
     ...libraries,
   };

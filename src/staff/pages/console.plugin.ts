@@ -10,9 +10,12 @@ import { channelsPage, type ChannelStatusSource } from './channels.page';
 import { ASSET_CACHE, loadConsoleAssets, type ConsoleAssets } from './console.assets';
 import { languageCookie, languageOf } from './console.i18n';
 import { renderBarePage } from './console.layout';
+import { cannedPage } from './canned.page';
 import { comingPages } from './coming.page';
 import { dashboardPage, type DashboardCounts } from './dashboard.page';
 import { html } from './html';
+import { handoffPage } from './handoff.page';
+import { inboxPage, type InboxPageDeps } from './inbox.page';
 import { loginPages } from './login.page';
 import { contentSecurityPolicy, issueNonce, pageKit, type PageKit } from './page.kit';
 import { staffAdminPage } from './staff-admin.page';
@@ -24,6 +27,8 @@ export interface ConsolePagesOptions {
   reports: ReportRouteDeps;
   counts: DashboardCounts;
   channels: ChannelStatusSource;
+  /** The handoff inbox's desk, views, events and canned replies: the same the API is given. */
+  handoffs: InboxPageDeps['handoffs'];
   /** Tests may pass their own; loaded from public/ and node_modules otherwise. */
   assets?: ConsoleAssets;
 }
@@ -66,6 +71,10 @@ export function consolePages(context: StaffContext, options: ConsolePagesOptions
         await auditPage(scope, { kit, audit: context.audit, staff: context.staff });
         await staffAdminPage(scope, { kit, accounts: context.accounts, staff: context.staff });
         await channelsPage(scope, { kit, channels: options.channels });
+        const inbox: InboxPageDeps = { kit, handoffs: options.handoffs, staff: context.staff, audit: context.audit, clock: context.clock };
+        await inboxPage(scope, inbox);
+        await handoffPage(scope, inbox);
+        await cannedPage(scope, { kit, canned: options.handoffs.canned, audit: context.audit, clock: context.clock });
         await comingPages(scope, { kit });
       },
       { prefix: '/staff' },

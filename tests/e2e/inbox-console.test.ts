@@ -1,0 +1,168 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import type { ChannelModule } from '../../src/channels/module';
+import { launchChromium } from '../support/chromium';
+import { startConsoleHarness, type ConsoleHarness } from '../support/console';
+import { t } from '../support/engine-setup';
+import { FakeTelegramApi, makeTelegramUpdate } from '../support/fake-telegram-api';
+import { chatOf, telegramBeneficiaries, type TelegramBeneficiaries } from '../support/inbox-chat';
+import { makeNationalId } from '../support/fixtures';
+import { startTestPipeline } from '../support/pipeline';
+import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
+
+/**
+ * The inbox in real Chromium against the real pipeline: a beneficiary on Telegram (fake Bot API)
+ * asks for a person mid-request, and the chat appears in an agent's open inbox page by itself
+ * (server-sent events → htmx re-fetch), without a reload. The time from the beneficiary's message
+ * to the chat being visible is printed and written to bench/results/inbox-first-response.json.
+ * Then claim, a canned reply sent, the reply at the fake Bot API, return to the bot, and the
+ * person's next answer continuing their request. Screenshots in Arabic at 1280 and 390 px.
+ */
+const SCREENSHOTS = join(__dirname, '..', '..', 'bench', 'results', 'console-screenshots');
+const RESULTS = join(__dirname, '..', '..', 'bench', 'results');
+
+let api: FakeTelegramApi;
+let run: Awaited<ReturnType<typeof startTestPipeline>>;
+let telegram: ChannelModule;
+let c: ConsoleHarness;
+let browser: Browser;
+let base: string;
+let type: TelegramBeneficiaries['type'];
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  api = await FakeTelegramApi.start(TEST_BOT_TOKEN);
+  run = await startTestPipeline('inbox-e2e', (deps) => {
+    telegram = testTelegramModule(api, deps.sink, deps.env);
+    return [telegram];
+  });
+  await telegram.runtime?.start();
+  c = await startConsoleHarness('inbox-e2e', { pipeline: run, eventStreamMaxMs: 60_000 });
+  await c.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://localhost:${(c.app.server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+  type = telegramBeneficiaries(api, run, tick).type;
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await c?.close();
+  await telegram?.runtime?.stop();
+  await run?.close();
+  await api?.close();
+});
+
+/**
+ * The engine's manual clock follows the wall clock here: Telegram dates the beneficiary's messages
+ * with the real time, and the transcript orders them with the staff's, which the clock dates.
+ */
+const tick = (): void => run.env.clock.set(new Date());
+
+const overflow = (page: Page): Promise<number> => page.evaluate<number>('document.documentElement.scrollWidth');
+
+async function shoot(page: Page, name: string): Promise<void> {
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    expect([name, width, (await overflow(page)) <= width]).toEqual([name, width, true]);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-ar-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+it('shows a new handoff live, then claim, reply, and return to the bot at the same step', async () => {
+  const chat = 7301;
+  const agent = await c.staff.createStaff(['agent'], { name: 'سارة القحطاني' });
+  await c.staff.handoffs.canned.add({ language: 'ar', title: 'ترحيب', text: 'أهلًا بك، معك موظفة الجمعية، كيف أقدر أساعدك؟' }, agent.account.id, new Date());
+  await type(chat, 'ابي اقدم طلب', t('ar', 'request.ask.applicantName'));
+  await type(chat, 'فاطمة أحمد الزهراني', t('ar', 'request.ask.nationalId'));
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ar-SA' });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${base}/staff/login`);
+  await page.fill('#email', agent.email);
+  await page.fill('#password', agent.password);
+  await Promise.all([page.waitForURL(`${base}/staff/dashboard`), page.click('button[type=submit]')]);
+
+  const first = (await (await page.goto(`${base}/staff/inbox`))?.text()) ?? '';
+  expect(/<html lang="([^"]+)" dir="([^"]+)">/.exec(first)?.slice(1)).toEqual(['ar', 'rtl']);
+  await page.waitForSelector('#inbox-empty');
+  await page.waitForSelector('[data-events][data-stream="open"]');
+  await page.evaluate("document.body.setAttribute('data-marker', 'same-document')");
+
+  // The beneficiary asks for a person; the chat appears in the open page by itself.
+  const mark = api.calls().length;
+  tick();
+  const sentAt = performance.now();
+  api.injectUpdate(makeTelegramUpdate.text(chat, 'موظف'));
+  const visible = page.waitForSelector('li.card.handoff', { timeout: 15_000 }).then(() => performance.now());
+  const answered = api.waitForCall('sendMessage', (call) => call.seq > mark && chatOf(call) === chat && String(call.params.text).includes(t('ar', 'handoff.opened'))).then(() => performance.now());
+  const [visibleAt, answeredAt] = await Promise.all([visible, answered]);
+  const timing = { beneficiaryMessageToInboxVisibleMs: Math.round(visibleAt - sentAt), beneficiaryMessageToBotAnswerMs: Math.round(answeredAt - sentAt) };
+  console.log(`first-response path: beneficiary message → visible in the open inbox page ${timing.beneficiaryMessageToInboxVisibleMs} ms (bot's "connecting you" answer at the fake Bot API: ${timing.beneficiaryMessageToBotAnswerMs} ms)`);
+  writeFileSync(join(RESULTS, 'inbox-first-response.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), ...timing }, null, 2)}\n`);
+  expect(await page.getAttribute('body', 'data-marker')).toBe('same-document');
+  expect(await page.textContent('li.card.handoff')).toContain('طلب التحدث مع موظف');
+  await shoot(page, 'inbox');
+
+  // Claim, then a canned reply inserted on click and sent.
+  await Promise.all([page.waitForURL(/\/staff\/inbox\/[0-9a-f-]{36}$/), page.click('li.card.handoff a')]);
+  tick();
+  await Promise.all([page.waitForURL(/done=claimed/), page.click('form[action$="/claim"] button')]);
+  await page.click('button[data-canned]');
+  expect(await page.inputValue('#reply-text')).toBe('أهلًا بك، معك موظفة الجمعية، كيف أقدر أساعدك؟');
+  tick();
+  await Promise.all([page.waitForURL(/done=replied/), page.click('form[action$="/reply"] button[type=submit]')]);
+  await api.waitForCall('sendMessage', (call) => chatOf(call) === chat && String(call.params.text) === `${t('ar', 'handoff.staff_label')}\nأهلًا بك، معك موظفة الجمعية، كيف أقدر أساعدك؟`);
+
+  // The person's next message appears in the open conversation by itself.
+  await page.waitForSelector('[data-events][data-stream="open"]');
+  await page.evaluate("document.body.setAttribute('data-marker', 'same-document')");
+  await type(chat, 'ابغى اعرف وش الأوراق المطلوبة لطلب المساعدة المالية؟ رقم الملف BSR-2026-000123', t('ar', 'handoff.ack'));
+  await page.waitForSelector('#handoff-transcript .from-beneficiary:has-text("BSR-2026-000123")', { timeout: 15_000 });
+  expect(await page.getAttribute('body', 'data-marker')).toBe('same-document');
+  await shoot(page, 'conversation');
+
+  // Back to the bot: the person is asked the national ID again, and their answer continues the request.
+  tick();
+  const before = api.calls().length;
+  await Promise.all([page.waitForURL(/done=returned/), page.click('form[action$="/return-to-bot"] button')]);
+  await api.waitForCall('sendMessage', (call) => call.seq > before && chatOf(call) === chat && String(call.params.text).includes(t('ar', 'request.ask.nationalId')));
+  await type(chat, makeNationalId(7301), t('ar', 'request.ask.phone'));
+  expect(api.sentTexts(chat).filter((s) => s.endsWith('كيف أقدر أساعدك؟')).length).toBe(1);
+  expect(problems).toEqual([]);
+  await context.close();
+}, 120_000);
+
+it('keeps the inbox live after the server ends the event stream (it does, every few minutes, by design), and goes to log-in once the session is gone', async () => {
+  // A web process whose streams last 1.5 s: the page must reconnect and still see the next chat.
+  const short = await startConsoleHarness('inbox-e2e-short', { pipeline: run, eventStreamMaxMs: 1_500 });
+  await short.app.listen({ host: '127.0.0.1', port: 0 });
+  const origin = `http://localhost:${(short.app.server.address() as AddressInfo).port}`;
+  const agent = await short.staff.createStaff(['agent']);
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${origin}/staff/login`);
+  await page.fill('#email', agent.email);
+  await page.fill('#password', agent.password);
+  await Promise.all([page.waitForURL(`${origin}/staff/dashboard`), page.click('button[type=submit]')]);
+  await page.goto(`${origin}/staff/inbox`);
+  await page.evaluate("document.body.setAttribute('data-marker', 'same-document')");
+  await page.waitForSelector('[data-events][data-stream-opens="2"]', { timeout: 15_000 });
+  const before = await page.locator('li.card.handoff').count();
+  await type(7302, 'موظف', t('ar', 'handoff.opened'));
+  await page.locator('li.card.handoff').nth(before).waitFor({ timeout: 15_000 });
+  expect(await page.getAttribute('body', 'data-marker')).toBe('same-document');
+
+  // Sessions ended (say the account was disabled): the next reconnect is refused and the page goes to log-in.
+  await short.staff.context.accounts.endSessions(agent.account.id, { staffId: null, via: 'cli', ip: null });
+  await page.waitForURL(`${origin}/staff/login`, { timeout: 20_000 });
+  await context.close();
+  await short.close();
+}, 60_000);
