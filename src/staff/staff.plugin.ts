@@ -97,7 +97,7 @@ export function staffConsole(config: AppConfig, services: Services, parts: Staff
     const handoffs = await handoffInbox(services, parts.pipeline, parts.engine);
     await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports, cases, handoffs }));
     const counts = new DashboardCountsRepository(await createModels(services.mongo));
-    await app.register(consolePages(context, { translator: parts.translator, channels: parts.channels, publicBaseUrl: config.http.publicBaseUrl, reports, counts }));
+    await app.register(consolePages(context, { translator: parts.translator, channels: parts.channels, publicBaseUrl: config.http.publicBaseUrl, reports, counts, cases }));
   };
 }
 

@@ -78,6 +78,7 @@ export async function startConsoleHarness(label: string): Promise<ConsoleHarness
         publicBaseUrl: undefined,
         reports: staff.reports,
         counts,
+        cases: staff.cases,
         channels: { health: () => channels.health, whatsappQr: () => channels.link },
       }),
     ],

@@ -5,10 +5,10 @@ import { html } from './html';
 import type { PageKit } from './page.kit';
 
 /**
- * Inbox, cases and tasks: their APIs are being built alongside (issue 10, sections 2–3). Until
- * they are merged, each link leads to a page that says so, rather than to a 404.
+ * The inbox: its pages are being built alongside (issue 10, section 2). Until
+ * they are merged, its link leads to a page that says so, rather than to a 404.
  */
-const COMING: ReadonlyArray<Extract<NavKey, 'inbox' | 'cases' | 'tasks'>> = ['inbox', 'cases', 'tasks'];
+const COMING: ReadonlyArray<Extract<NavKey, 'inbox'>> = ['inbox'];
 
 export async function comingPages(app: FastifyInstance, deps: { kit: PageKit }): Promise<void> {
   for (const key of COMING) {

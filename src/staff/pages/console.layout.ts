@@ -8,7 +8,7 @@ import { html, type Html } from './html';
 export const NAV = [
   { key: 'inbox', path: '/staff/inbox', roles: STAFF_ROLES },
   { key: 'cases', path: '/staff/cases', roles: STAFF_ROLES },
-  { key: 'tasks', path: '/staff/tasks', roles: STAFF_ROLES },
+  { key: 'tasks', path: '/staff/tasks', roles: ['supervisor', 'admin'] },
   { key: 'dashboard', path: '/staff/dashboard', roles: STAFF_ROLES },
   { key: 'audit', path: '/staff/audit', roles: ['admin'] },
   { key: 'staff', path: '/staff/staff', roles: ['admin'] },

@@ -10,12 +10,17 @@ import { channelsPage, type ChannelStatusSource } from './channels.page';
 import { ASSET_CACHE, loadConsoleAssets, type ConsoleAssets } from './console.assets';
 import { languageCookie, languageOf } from './console.i18n';
 import { renderBarePage } from './console.layout';
+import { casePage } from './case.page';
+import { casesPage } from './cases.page';
 import { comingPages } from './coming.page';
 import { dashboardPage, type DashboardCounts } from './dashboard.page';
 import { html } from './html';
 import { loginPages } from './login.page';
 import { contentSecurityPolicy, issueNonce, pageKit, type PageKit } from './page.kit';
 import { staffAdminPage } from './staff-admin.page';
+import { tasksPage } from './tasks.page';
+import { CaseActions } from '../case.actions';
+import type { CaseReview } from '../case.review';
 
 export interface ConsolePagesOptions {
   translator: Translator;
@@ -24,6 +29,8 @@ export interface ConsolePagesOptions {
   reports: ReportRouteDeps;
   counts: DashboardCounts;
   channels: ChannelStatusSource;
+  /** Case review and the task list: the same services as the API's. */
+  cases: CaseReview;
   /** Tests may pass their own; loaded from public/ and node_modules otherwise. */
   assets?: ConsoleAssets;
 }
@@ -67,6 +74,10 @@ export function consolePages(context: StaffContext, options: ConsolePagesOptions
         await staffAdminPage(scope, { kit, accounts: context.accounts, staff: context.staff });
         await channelsPage(scope, { kit, channels: options.channels });
         await comingPages(scope, { kit });
+        const actions = new CaseActions({ ...options.cases.services, audit: context.audit, staff: context.staff, clock: context.clock });
+        await casesPage(scope, { kit, actions, cases: options.cases.services.cases });
+        await casePage(scope, { kit, actions });
+        await tasksPage(scope, { kit, board: options.cases.board, audit: context.audit, clock: context.clock });
       },
       { prefix: '/staff' },
     );
