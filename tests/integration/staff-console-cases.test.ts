@@ -24,7 +24,8 @@ beforeAll(async () => {
   c.staff.clock.set(new Date('2026-11-10T09:00:00Z'));
   refs.push(await c.staff.createRequest(302, { facility: 'deportation_center' }));
   c.staff.clock.set(new Date('2026-11-22T09:00:00Z'));
-});
+  // A harness, five sign-ins and two requests: slow when the machine is busy.
+}, 120_000);
 afterAll(async () => c.close());
 
 function as(role: StaffRole): Session {
