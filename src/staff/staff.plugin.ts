@@ -98,7 +98,7 @@ export function staffConsole(config: AppConfig, services: Services, parts: Staff
     const cases = await createCaseReview(services, parts, handoffCaseLinks(handoffs.views, context.clock));
     await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports, cases, handoffs }));
     const counts = new DashboardCountsRepository(await createModels(services.mongo));
-    await app.register(consolePages(context, { translator: parts.translator, channels: parts.channels, publicBaseUrl: config.http.publicBaseUrl, reports, counts, handoffs }));
+    await app.register(consolePages(context, { translator: parts.translator, channels: parts.channels, publicBaseUrl: config.http.publicBaseUrl, reports, counts, handoffs, cases }));
   };
 }
 

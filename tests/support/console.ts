@@ -84,6 +84,7 @@ export async function startConsoleHarness(label: string, options: { pipeline?: T
         publicBaseUrl: undefined,
         reports: staff.reports,
         counts,
+        cases: staff.cases,
         channels: { health: () => channels.health, whatsappQr: () => channels.link },
         handoffs,
       }),

@@ -9,7 +9,7 @@ export const NAV = [
   // The inbox API's roles (INBOX_ROLES in src/staff/handoff.routes.ts).
   { key: 'inbox', path: '/staff/inbox', roles: ['agent', 'supervisor', 'admin'] },
   { key: 'cases', path: '/staff/cases', roles: STAFF_ROLES },
-  { key: 'tasks', path: '/staff/tasks', roles: STAFF_ROLES },
+  { key: 'tasks', path: '/staff/tasks', roles: ['supervisor', 'admin'] },
   { key: 'dashboard', path: '/staff/dashboard', roles: STAFF_ROLES },
   { key: 'audit', path: '/staff/audit', roles: ['admin'] },
   { key: 'staff', path: '/staff/staff', roles: ['admin'] },

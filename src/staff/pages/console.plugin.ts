@@ -11,7 +11,8 @@ import { ASSET_CACHE, loadConsoleAssets, type ConsoleAssets } from './console.as
 import { languageCookie, languageOf } from './console.i18n';
 import { renderBarePage } from './console.layout';
 import { cannedPage } from './canned.page';
-import { comingPages } from './coming.page';
+import { casePage } from './case.page';
+import { casesPage } from './cases.page';
 import { dashboardPage, type DashboardCounts } from './dashboard.page';
 import { html } from './html';
 import { handoffPage } from './handoff.page';
@@ -19,6 +20,9 @@ import { inboxPage, type InboxPageDeps } from './inbox.page';
 import { loginPages } from './login.page';
 import { contentSecurityPolicy, issueNonce, pageKit, type PageKit } from './page.kit';
 import { staffAdminPage } from './staff-admin.page';
+import { tasksPage } from './tasks.page';
+import { CaseActions } from '../case.actions';
+import type { CaseReview } from '../case.review';
 
 export interface ConsolePagesOptions {
   translator: Translator;
@@ -29,6 +33,8 @@ export interface ConsolePagesOptions {
   channels: ChannelStatusSource;
   /** The handoff inbox's desk, views, events and canned replies: the same the API is given. */
   handoffs: InboxPageDeps['handoffs'];
+  /** Case review and the task list: the same services as the API's. */
+  cases: CaseReview;
   /** Tests may pass their own; loaded from public/ and node_modules otherwise. */
   assets?: ConsoleAssets;
 }
@@ -75,7 +81,10 @@ export function consolePages(context: StaffContext, options: ConsolePagesOptions
         await inboxPage(scope, inbox);
         await handoffPage(scope, inbox);
         await cannedPage(scope, { kit, canned: options.handoffs.canned, audit: context.audit, clock: context.clock });
-        await comingPages(scope, { kit });
+        const actions = new CaseActions({ ...options.cases.services, audit: context.audit, staff: context.staff, clock: context.clock });
+        await casesPage(scope, { kit, actions, cases: options.cases.services.cases });
+        await casePage(scope, { kit, actions });
+        await tasksPage(scope, { kit, board: options.cases.board, audit: context.audit, clock: context.clock });
       },
       { prefix: '/staff' },
     );
