@@ -25,9 +25,28 @@ export const REDACTED_PATHS = [
   '*.description',
 ];
 
+/** The part of a request fastify logs, without its query string (a search by national ID or phone would put it there). */
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  /** fastify's request has `ip`; a plain serialized one has `remoteAddress`. */
+  ip?: string;
+  remoteAddress?: string;
+}
+
+/** fastify logs `{ req: { method, url, host, remoteAddress } }` for every request: the query string is dropped. */
+function requestSerializer(req: LoggedRequest): LoggedRequest {
+  const url = typeof req.url === 'string' ? req.url.split('?')[0] : req.url;
+  return { method: req.method, url, host: req.host, remoteAddress: req.ip ?? req.remoteAddress };
+}
+
 /** Creates the application logger. Logs go to stderr so the console channel's stdout stays machine-readable. */
 export function createLogger(level: string, destination: NodeJS.WritableStream = process.stderr): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: undefined }, destination as pino.DestinationStream);
+  return pino(
+    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: undefined, serializers: { req: requestSerializer } },
+    destination as pino.DestinationStream,
+  );
 }
 
 /**

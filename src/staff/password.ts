@@ -130,10 +130,14 @@ const COMMON = new Set<string>(COMMON_PASSWORDS as string[]);
  */
 export function checkPasswordPolicy(password: string, email: string): PasswordProblem[] {
   const problems: PasswordProblem[] = [];
-  const chars = [...password.normalize('NFC')];
-  if (chars.length < PASSWORD_MIN_LENGTH) problems.push('too-short');
-  if (chars.length > PASSWORD_MAX_LENGTH) problems.push('too-long');
-  const lower = password.normalize('NFC').toLowerCase();
+  // Length and variety count what is seen: combining marks, invisible characters and padding add
+  // nothing ("password" with six accents, 12 spaces then "abcde"); compatibility forms fold (NFKC).
+  const visible = password.normalize('NFKC').replace(/[\p{M}\p{Cf}]/gu, '');
+  const chars = [...visible];
+  // Spaces between words count (a passphrase), runs of them and padding around do not.
+  if ([...visible.replace(/\s+/g, ' ').trim()].length < PASSWORD_MIN_LENGTH) problems.push('too-short');
+  if ([...password].length > PASSWORD_MAX_LENGTH) problems.push('too-long');
+  const lower = visible.toLowerCase();
   const stem = lower.replace(/^[\p{N}\p{P}\p{S}\s]+|[\p{N}\p{P}\p{S}\s]+$/gu, '');
   if (COMMON.has(lower) || COMMON.has(stem)) problems.push('common');
   const local = email.trim().toLowerCase().split('@')[0] ?? '';

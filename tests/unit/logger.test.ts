@@ -25,3 +25,19 @@ describe('logger redaction', () => {
     expect(out).toContain('[redacted]');
   });
 });
+
+describe('request logs', () => {
+  it('log the path of a request without its query string (a search by national ID would put it there)', async () => {
+    const { Writable } = await import('node:stream');
+    const { buildApp } = await import('../../src/http/app');
+    const { createLogger } = await import('../../src/logging/logger');
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } });
+    const app = await buildApp({ ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }), plugins: [], logger: createLogger('trace', sink) });
+    await app.inject({ url: '/health?reference=1000000776' });
+    await app.close();
+    const incoming = lines.map((l) => JSON.parse(l) as { msg: string; req?: { url: string; remoteAddress?: string } }).find((l) => l.msg === 'incoming request');
+    expect(incoming?.req).toMatchObject({ url: '/health', remoteAddress: '127.0.0.1' });
+    expect(lines.join('')).not.toContain('1000000776');
+  });
+});

@@ -83,3 +83,14 @@ describe('staff password policy', () => {
     expect(checkPasswordPolicy('abababababababab', email)).toContain('repetitive');
   });
 });
+
+describe('password policy against padding and decoration (attack review)', () => {
+  it.each([
+    ['twelve spaces then five letters', `${' '.repeat(12)}abcde`, 'too-short'],
+    ['a common password with combining accents', 'password\u0301\u0301\u0301\u0301\u0301\u0301', 'common'],
+    ['zero-width characters as padding', 'abc\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200bdefgh', 'too-short'],
+  ])('%s is refused', async (_label, password, problem) => {
+    const { checkPasswordPolicy } = await import('../../src/staff/password');
+    expect(checkPasswordPolicy(password, 'someone@basirah.example')).toContain(problem);
+  });
+});
