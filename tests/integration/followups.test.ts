@@ -5,6 +5,7 @@ import { FakeTelegramApi, makeTelegramUpdate, type FakeMessage, type RecordedCal
 import { makeNationalId } from '../support/fixtures';
 import { t } from '../support/engine-setup';
 import { eventually, startTestPipeline } from '../support/pipeline';
+import { chatOf, telegramBeneficiaries, type TelegramBeneficiaries } from '../support/inbox-chat';
 import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
 
 /**
@@ -18,7 +19,6 @@ const HOUR = 3_600_000;
 /** 12:00 Riyadh: outside quiet hours. */
 const NOON = new Date('2026-11-22T09:00:00Z');
 
-const chatOf = (call: RecordedCall): number => Number(call.params.chat_id);
 const buttonsOf = (call: RecordedCall): string[] =>
   ((call.params.reply_markup as FakeMessage['reply_markup'])?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? '');
 
@@ -26,6 +26,7 @@ describe('follow-ups and satisfaction surveys', () => {
   let api: FakeTelegramApi;
   let run: Run;
   let telegram: ChannelModule;
+  let people: TelegramBeneficiaries;
 
   beforeAll(async () => {
     api = await FakeTelegramApi.start(TEST_BOT_TOKEN);
@@ -38,6 +39,7 @@ describe('follow-ups and satisfaction surveys', () => {
       { followUps: { quietHours: parseQuietHours('22:00-08:00'), reminderHours: [24, 72], surveyDelayMinutes: 0, promiseDays: 14, surveyReminderHours: 24 } },
     );
     await telegram.runtime?.start();
+    people = telegramBeneficiaries(api, run);
   }, 60_000);
 
   afterAll(async () => {
@@ -51,12 +53,8 @@ describe('follow-ups and satisfaction surveys', () => {
   const followUps = () => run.pipeline.followUps;
   const jobOf = (record: FollowUpRecord) => followUps().queue.queue.getJob(followUpJobId(record));
 
-  async function say(update: TelegramUpdate, chat: number, expected: string): Promise<RecordedCall> {
-    const mark = api.calls().length;
-    api.injectUpdate(update);
-    return api.waitForCall('sendMessage', (c) => c.seq > mark && chatOf(c) === chat && String(c.params.text).includes(expected));
-  }
-  const type = (chat: number, text: string, expected: string) => say(makeTelegramUpdate.text(chat, text), chat, expected);
+  const say = (update: TelegramUpdate, chat: number, expected: string): Promise<RecordedCall> => people.say(update, chat, expected);
+  const type = (chat: number, text: string, expected: string): Promise<RecordedCall> => people.type(chat, text, expected);
   const press = (chat: number, question: RecordedCall, value: string, expected: string) => say(makeTelegramUpdate.callback(chat, value, question.result as FakeMessage), chat, expected);
 
   async function record(id: string): Promise<FollowUpRecord> {
