@@ -65,6 +65,12 @@ export class HandoffViews {
     return Promise.all(open.map((h) => this.item(h, now)));
   }
 
+  /** The open handoffs one staff member holds: only those are read in full (their conversation and requests). */
+  async heldBy(staffId: string, now: Date): Promise<HandoffListItem[]> {
+    const open = await this.deps.inbox.listOpen();
+    return Promise.all(open.filter((h) => h.claimedBy === staffId).map((h) => this.item(h, now)));
+  }
+
   async detail(id: string, now: Date): Promise<HandoffDetail | null> {
     const h = await this.deps.inbox.get(id);
     if (!h) return null;

@@ -113,10 +113,11 @@ export async function handoffInbox(services: Pick<Services, 'mongo' | 'cipher'>,
  * The per-record rule's links for agents: the open request of each open handoff an agent holds
  * (see case.access.ts). Read when asked, so a claim or a transfer counts at once.
  */
-export function handoffCaseLinks(views: Pick<HandoffViews, 'list'>, clock: { now(): Date }): CaseLinks {
+export function handoffCaseLinks(views: Pick<HandoffViews, 'heldBy'>, clock: { now(): Date }): CaseLinks {
   return {
     async referencesOf(staffId) {
-      const held = (await views.list(clock.now())).filter((h) => h.claimedBy === staffId && h.request !== null);
+      // Only the agent's own handoffs are read in full, not every open one's conversation and requests.
+      const held = (await views.heldBy(staffId, clock.now())).filter((h) => h.request !== null);
       return new Set(held.map((h) => (h.request as { reference: string }).reference));
     },
   };

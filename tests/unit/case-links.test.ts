@@ -17,7 +17,8 @@ describe('which cases an agent may read', () => {
     request: reference ? { reference, status: 'committee' } : null,
     resumeStep: 'idle',
   });
-  const views = { list: async () => [item('h1', 'agent-a', 'BSR-2026-00001'), item('h2', 'agent-b', 'BSR-2026-00002'), item('h3', null, 'BSR-2026-00003'), item('h4', 'agent-a', null)] };
+  const all = [item('h1', 'agent-a', 'BSR-2026-00001'), item('h2', 'agent-b', 'BSR-2026-00002'), item('h3', null, 'BSR-2026-00003'), item('h4', 'agent-a', null)];
+  const views = { heldBy: async (staffId: string) => all.filter((h) => h.claimedBy === staffId) };
   const links = handoffCaseLinks(views, { now: () => new Date() });
 
   it('an agent reads the open request of a handoff they hold, and nothing else', async () => {
