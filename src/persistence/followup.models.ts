@@ -1,7 +1,7 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Model } from 'mongoose';
 import type { FollowUpRecord } from '../domain/followup';
 import type { SealedValue } from '../security/field-cipher';
-import { sealed } from './models';
+import { modelsPerConnection, sealed } from './models';
 
 /**
  * Models of the proactive side: scheduled messages, satisfaction surveys and staff tasks. Same
@@ -100,24 +100,11 @@ export interface FollowUpModels {
   StaffTask: Model<StaffTaskDoc>;
 }
 
-const byConnection = new WeakMap<Connection, Promise<FollowUpModels>>();
-
 /** Registers the models once per connection (the CLI, the workers and tests may ask more than once). */
-export function createFollowUpModels(connection: Connection): Promise<FollowUpModels> {
-  let models = byConnection.get(connection);
-  if (!models) {
-    models = compile(connection);
-    byConnection.set(connection, models);
-  }
-  return models;
-}
-
-async function compile(connection: Connection): Promise<FollowUpModels> {
-  const models: FollowUpModels = {
+export const createFollowUpModels = modelsPerConnection(
+  (connection): FollowUpModels => ({
     Scheduled: connection.model('ScheduledMessage', ScheduledSchema),
     Survey: connection.model('Survey', SurveySchema),
     StaffTask: connection.model('StaffTask', StaffTaskSchema),
-  };
-  await Promise.all(Object.values(models).map((m: Model<unknown>) => m.syncIndexes()));
-  return models;
-}
+  }),
+);

@@ -287,21 +287,26 @@ export interface Models {
   Feedback: Model<FeedbackDoc>;
 }
 
-/** Registers the models on a connection and makes sure their indexes exist. */
-/** Models per connection: the engine and the pipeline share one set (mongoose refuses to compile a model twice). */
-const modelsByConnection = new WeakMap<Connection, Promise<Models>>();
-
-export function createModels(connection: Connection): Promise<Models> {
-  let models = modelsByConnection.get(connection);
-  if (!models) {
-    models = compileModels(connection);
-    modelsByConnection.set(connection, models);
-  }
-  return models;
+/**
+ * A set of models compiled once per connection, with their indexes made sure of: mongoose refuses
+ * to compile a model twice, and the engine, the pipeline, the CLI and the staff console each ask.
+ */
+export function modelsPerConnection<T extends object>(compile: (connection: Connection) => T): (connection: Connection) => Promise<T> {
+  const byConnection = new WeakMap<Connection, Promise<T>>();
+  return (connection) => {
+    let models = byConnection.get(connection);
+    if (!models) {
+      const compiled = compile(connection);
+      models = Promise.all(Object.values(compiled).map((m: Model<unknown>) => m.syncIndexes())).then(() => compiled);
+      byConnection.set(connection, models);
+    }
+    return models;
+  };
 }
 
-async function compileModels(connection: Connection): Promise<Models> {
-  const models: Models = {
+/** The core models of a connection (shared by every caller on it). */
+export const createModels = modelsPerConnection(
+  (connection): Models => ({
     Conversation: connection.model('Conversation', ConversationSchema),
     SupportRequest: connection.model('SupportRequest', SupportRequestSchema),
     OpenRequestLock: connection.model('OpenRequestLock', OpenRequestLockSchema),
@@ -309,10 +314,8 @@ async function compileModels(connection: Connection): Promise<Models> {
     Handoff: connection.model('Handoff', HandoffSchema),
     Volunteer: connection.model('Volunteer', VolunteerSchema),
     Feedback: connection.model('Feedback', FeedbackSchema),
-  };
-  await Promise.all(Object.values(models).map((m: Model<unknown>) => m.syncIndexes()));
-  return models;
-}
+  }),
+);
 
 /**
  * Next number of a named yearly sequence (BSR-2026, BSF-2026 …), unique even under concurrent

@@ -1,5 +1,5 @@
-import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import { sealed } from '../persistence/models';
+import { Schema, type Model, type Types } from 'mongoose';
+import { modelsPerConnection, sealed } from '../persistence/models';
 import type { SealedValue } from '../security/field-cipher';
 
 /**
@@ -45,21 +45,10 @@ export interface CaseModels {
   HandledInbound: Model<HandledInboundDoc>;
 }
 
-const byConnection = new WeakMap<Connection, Promise<CaseModels>>();
-
 /** Registers the models once per connection and makes sure their indexes exist. */
-export function createCaseModels(connection: Connection): Promise<CaseModels> {
-  let models = byConnection.get(connection);
-  if (!models) {
-    models = (async () => {
-      const compiled: CaseModels = {
-        CaseNote: connection.model('StaffCaseNote', CaseNoteSchema),
-        HandledInbound: connection.model('StaffHandledInbound', HandledInboundSchema),
-      };
-      await Promise.all([compiled.CaseNote.syncIndexes(), compiled.HandledInbound.syncIndexes()]);
-      return compiled;
-    })();
-    byConnection.set(connection, models);
-  }
-  return models;
-}
+export const createCaseModels = modelsPerConnection(
+  (connection): CaseModels => ({
+    CaseNote: connection.model('StaffCaseNote', CaseNoteSchema),
+    HandledInbound: connection.model('StaffHandledInbound', HandledInboundSchema),
+  }),
+);

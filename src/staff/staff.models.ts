@@ -1,4 +1,5 @@
-import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { Schema, type Model, type Types } from 'mongoose';
+import { modelsPerConnection } from '../persistence/models';
 import { CASE_AUDIT_ACTIONS } from './case.audit';
 import type { StaffRole } from './roles';
 
@@ -103,18 +104,5 @@ export interface StaffModels {
   Audit: Model<AuditDoc>;
 }
 
-const modelsByConnection = new WeakMap<Connection, Promise<StaffModels>>();
-
-/** Registers the staff models on a connection once (mongoose refuses to compile a model twice) and makes sure their indexes exist. */
-export function createStaffModels(connection: Connection): Promise<StaffModels> {
-  let models = modelsByConnection.get(connection);
-  if (!models) {
-    models = (async () => {
-      const compiled: StaffModels = { Staff: connection.model('Staff', StaffSchema), Audit: connection.model('StaffAudit', AuditSchema) };
-      await Promise.all([compiled.Staff.syncIndexes(), compiled.Audit.syncIndexes()]);
-      return compiled;
-    })();
-    modelsByConnection.set(connection, models);
-  }
-  return models;
-}
+/** Registers the staff models on a connection once and makes sure their indexes exist. */
+export const createStaffModels = modelsPerConnection((connection): StaffModels => ({ Staff: connection.model('Staff', StaffSchema), Audit: connection.model('StaffAudit', AuditSchema) }));
