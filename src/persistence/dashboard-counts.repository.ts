@@ -1,4 +1,5 @@
 import { REQUEST_STATUSES, SUPPORT_TYPES, type RequestStatus, type SupportType } from '../domain/support-request';
+import { firstResponseStats, type FirstResponseStats } from '../domain/first-response';
 import type { Models } from './models';
 
 /**
@@ -19,7 +20,27 @@ export class DashboardCountsRepository {
     return Object.fromEntries(SUPPORT_TYPES.map((s, i) => [s, counts[i] ?? 0])) as Record<SupportType, number>;
   }
 
-  handoffsWaiting(): Promise<number> {
-    return this.models.Handoff.countDocuments({ status: 'open' });
+  /** Open handoffs: waiting for someone to claim them, and held by a member of staff. */
+  async openHandoffs(): Promise<{ waiting: number; held: number }> {
+    // `claimedBy: null` also matches documents written before the inbox existed (no field).
+    const [waiting, held] = await Promise.all([
+      this.models.Handoff.countDocuments({ status: 'open', claimedBy: null }),
+      this.models.Handoff.countDocuments({ status: 'open', claimedBy: { $ne: null } }),
+    ]);
+    return { waiting, held };
+  }
+
+  /**
+   * First-response times of the handoffs opened since `since` that staff answered. Reads only
+   * their opening time and the times of their staff replies (no text, no sender); a handoff
+   * gets a few replies, so the earliest is found here rather than with an aggregation.
+   */
+  async firstResponses(since: Date): Promise<FirstResponseStats> {
+    const docs = await this.models.Handoff.find({ openedAt: { $gte: since }, lastStaffReplyAt: { $ne: null } }, { openedAt: 1, staffReplies: 1 }).lean();
+    const answered = docs.flatMap((doc) => {
+      const times = (doc.staffReplies ?? []).map((r) => r.at.getTime());
+      return times.length === 0 ? [] : [{ openedAt: doc.openedAt, firstReplyAt: new Date(Math.min(...times)) }];
+    });
+    return firstResponseStats(answered);
   }
 }

@@ -119,17 +119,24 @@ describe('pages and roles', () => {
     expect(post.statusCode).toBe(403);
   });
 
-  it('shows the dashboard: request counts, handoffs waiting, first response not measured, satisfaction charts', async () => {
+  it('shows the dashboard: request counts, handoffs waiting and held, first-response times, satisfaction charts', async () => {
     c.counts.byStatus.submitted = 7;
     c.counts.byStatus.committee = 2;
     c.counts.byType.financial = 6;
     c.counts.waiting = 3;
+    c.counts.held = 5;
+    c.counts.firstResponse = { answered: 12, averageSeconds: 3_930, medianSeconds: 170 };
     await seedSurveys(c.staff.surveys);
     const admin = await signedIn(c.staff, ['admin']);
     const res = await c.get('/staff/dashboard', { sessionId: admin.sessionId });
     expect(res.body).toContain('<span class="value">9</span>');
-    expect(res.body).toContain('<p class="value">3</p>');
-    expect(res.body).toContain('لم يُقَس بعد');
+    expect(res.body).toContain('<p class="value">3</p><p>محادثات تنتظر من يستلمها</p>');
+    expect(res.body).toContain('<p class="value">5</p><p>محادثات يتولاها موظف الآن</p>');
+    // 3,930 s is 1 h 05.5 min, shown to the minute with Arabic unit words and plurals; the median 170 s is 3 min.
+    expect(res.body).toContain('<p class="value">ساعة و6 دقائق</p><p>متوسط زمن أول رد من الموظفين (آخر 30 يومًا)</p>');
+    expect(res.body).toContain('الوسيط 3 دقائق، من 12 محادثة رُدّ عليها');
+    // The window is the last 30 days of the staff clock.
+    expect(c.counts.firstResponseSince?.getTime()).toBe(c.staff.clock.now().getTime() - 30 * 86_400_000);
     expect(res.body).toContain('id="chart-status"');
     expect(res.body).toContain('id="chart-months"');
     expect(res.body).toContain('<p class="value">3.91</p>'); // 43 / 11 ratings
@@ -139,6 +146,10 @@ describe('pages and roles', () => {
     expect(parsed.charts.status?.labels[0]).toBe('مستلم');
     expect(parsed.charts.months?.labels).toHaveLength(4);
     expect(res.body).toMatch(/<script src="\/staff\/assets\/chart\.[\w-]+\.js"/);
+
+    c.counts.firstResponse = { answered: 0, averageSeconds: null, medianSeconds: null };
+    const none = await c.get('/staff/dashboard', { sessionId: admin.sessionId });
+    expect(none.body).toContain('لم يُرَدّ بعد على أي محادثة فُتحت في آخر 30 يومًا.');
 
     const bad = await c.get('/staff/dashboard?from=2026-13-40', { sessionId: admin.sessionId });
     expect(bad.statusCode).toBe(200);

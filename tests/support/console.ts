@@ -2,6 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/http/app';
 import type { ChannelHealth } from '../../src/channels/channel';
 import type { WwebPhase } from '../../src/channels/whatsapp-web/wweb.connection';
+import type { FirstResponseStats } from '../../src/domain/first-response';
 import { REQUEST_STATUSES, SUPPORT_TYPES, type RequestStatus, type SupportType } from '../../src/domain/support-request';
 import { I18nTranslator } from '../../src/i18n/translator';
 import { consolePages } from '../../src/staff/pages/console.plugin';
@@ -18,14 +19,22 @@ export class FakeCounts implements DashboardCounts {
   byStatus = Object.fromEntries(REQUEST_STATUSES.map((s) => [s, 0])) as Record<RequestStatus, number>;
   byType = Object.fromEntries(SUPPORT_TYPES.map((s) => [s, 0])) as Record<SupportType, number>;
   waiting = 0;
+  held = 0;
+  /** What firstResponses() answers, and the `since` it was last asked for. */
+  firstResponse: FirstResponseStats = { answered: 0, averageSeconds: null, medianSeconds: null };
+  firstResponseSince: Date | null = null;
   async requestsByStatus(): Promise<Record<RequestStatus, number>> {
     return { ...this.byStatus };
   }
   async requestsBySupportType(): Promise<Record<SupportType, number>> {
     return { ...this.byType };
   }
-  async handoffsWaiting(): Promise<number> {
-    return this.waiting;
+  async openHandoffs(): Promise<{ waiting: number; held: number }> {
+    return { waiting: this.waiting, held: this.held };
+  }
+  async firstResponses(since: Date): Promise<FirstResponseStats> {
+    this.firstResponseSince = since;
+    return { ...this.firstResponse };
   }
 }
 

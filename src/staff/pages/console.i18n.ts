@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { readCookie } from '../../channels/web/web.session';
 import { DEFAULT_LANGUAGE, isLanguage, RTL_LANGUAGES, type Language } from '../../domain/language';
 import type { Translator } from '../../engine/ports';
+import { durationParts } from '../../domain/first-response';
 
 /** The console's language preference: a cookie set by the language switch, Arabic without it. */
 export const CONSOLE_LANGUAGE_COOKIE = 'basirah_console_lng';
@@ -14,6 +15,8 @@ export interface PageText {
   /** A date and time in Riyadh, Gregorian calendar (ar-SA alone would pick the Hijri calendar). */
   dateTime(at: Date): string;
   number(value: number, fractionDigits?: number): string;
+  /** A wait in hours and minutes, with the language's own unit words and plurals (CLDR, through Intl). */
+  duration(seconds: number): string;
 }
 
 const LOCALES: Record<Language, string> = { ar: 'ar-SA-u-ca-gregory-nu-latn', en: 'en-GB', ur: 'ur-PK-u-nu-latn' };
@@ -26,6 +29,12 @@ export function pageText(translator: Translator, lng: Language): PageText {
     t: (key, params) => translator.t(lng, `console:${key}`, params),
     dateTime: (at) => dates.format(at),
     number: (value, fractionDigits = 0) => new Intl.NumberFormat(LOCALES[lng], { maximumFractionDigits: fractionDigits, minimumFractionDigits: fractionDigits }).format(value),
+    duration: (seconds) => {
+      const { hours, minutes } = durationParts(seconds);
+      const unit = (value: number, name: 'hour' | 'minute'): string => new Intl.NumberFormat(LOCALES[lng], { style: 'unit', unit: name, unitDisplay: 'long' }).format(value);
+      if (hours === 0) return unit(minutes, 'minute');
+      return new Intl.ListFormat(lng, { type: 'unit', style: 'long' }).format(minutes === 0 ? [unit(hours, 'hour')] : [unit(hours, 'hour'), unit(minutes, 'minute')]);
+    },
   };
 }
 

@@ -73,7 +73,7 @@ export function consolePages(context: StaffContext, options: ConsolePagesOptions
         serveAssets(scope, assets);
         scope.get('/', { config: { access: { public: true } } }, async (_request, reply) => kit.redirect(reply, '/staff/dashboard'));
         await loginPages(scope, { kit, auth: context.auth, cookieMaxAgeSeconds: Math.floor(context.sessions.timeouts.absoluteMs / 1000) });
-        await dashboardPage(scope, { kit, reports: options.reports, counts: options.counts });
+        await dashboardPage(scope, { kit, reports: options.reports, counts: options.counts, clock: context.clock });
         await auditPage(scope, { kit, audit: context.audit, staff: context.staff });
         await staffAdminPage(scope, { kit, accounts: context.accounts, staff: context.staff });
         await channelsPage(scope, { kit, channels: options.channels });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { FIRST_RESPONSE_WINDOW_DAYS, type FirstResponseStats } from '../../domain/first-response';
 import { reportPeriod, summariseSatisfaction, type SatisfactionReport, type SatisfactionStats } from '../../domain/satisfaction';
 import { REQUEST_STATUSES, SUPPORT_TYPES, type RequestStatus, type SupportType } from '../../domain/support-request';
 import type { ReportRouteDeps } from '../reports.routes';
@@ -13,14 +14,17 @@ import type { PageKit } from './page.kit';
 export interface DashboardCounts {
   requestsByStatus(): Promise<Record<RequestStatus, number>>;
   requestsBySupportType(): Promise<Record<SupportType, number>>;
-  /** Handoffs still open: people waiting for a member of staff. */
-  handoffsWaiting(): Promise<number>;
+  /** Open handoffs: unclaimed (people waiting for someone) and held by a member of staff. */
+  openHandoffs(): Promise<{ waiting: number; held: number }>;
+  /** Time to the first staff reply, over the handoffs opened since `since`. */
+  firstResponses(since: Date): Promise<FirstResponseStats>;
 }
 
 export interface DashboardPageDeps {
   kit: PageKit;
   reports: ReportRouteDeps;
   counts: DashboardCounts;
+  clock: { now(): Date };
 }
 
 /** The satisfaction report's readers, as in GET /staff/api/reports/satisfaction. */
@@ -41,7 +45,13 @@ export async function dashboardPage(app: FastifyInstance, deps: DashboardPageDep
     const frame = deps.kit.frame(request);
     const viewer = deps.kit.viewer(request);
     const { text } = frame;
-    const [byStatus, byType, waiting] = await Promise.all([deps.counts.requestsByStatus(), deps.counts.requestsBySupportType(), deps.counts.handoffsWaiting()]);
+    const since = new Date(deps.clock.now().getTime() - FIRST_RESPONSE_WINDOW_DAYS * 86_400_000);
+    const [byStatus, byType, open, firstResponse] = await Promise.all([
+      deps.counts.requestsByStatus(),
+      deps.counts.requestsBySupportType(),
+      deps.counts.openHandoffs(),
+      deps.counts.firstResponses(since),
+    ]);
     const charts: Record<string, ChartData> = {
       status: { labels: REQUEST_STATUSES.map((s) => text.t(`request_status.${s}`)), series: [{ label: text.t('dashboard.requests'), values: REQUEST_STATUSES.map((s) => byStatus[s]) }], horizontal: true },
       supportType: { labels: SUPPORT_TYPES.map((s) => text.t(`support_type.${s}`)), series: [{ label: text.t('dashboard.requests'), values: SUPPORT_TYPES.map((s) => byType[s]) }], horizontal: true },
@@ -64,14 +74,25 @@ ${chartFigure('supportType', text.t('dashboard.by_support_type'), charts.support
 <section aria-labelledby="handoffs-h">
 <h2 id="handoffs-h">${text.t('dashboard.handoffs_title')}</h2>
 <div class="grid tiles">
-<div class="tile"><p class="value">${text.number(waiting)}</p><p>${text.t('dashboard.handoffs_waiting')}</p></div>
-<div class="tile muted"><p class="value">${text.t('dashboard.not_measured')}</p><p>${text.t('dashboard.first_response')}</p><p class="hint">${text.t('dashboard.first_response_hint')}</p></div>
+<div class="tile"><p class="value">${text.number(open.waiting)}</p><p>${text.t('dashboard.handoffs_waiting')}</p></div>
+<div class="tile"><p class="value">${text.number(open.held)}</p><p>${text.t('dashboard.handoffs_held')}</p></div>
+${firstResponseTile(text, firstResponse)}
 </div>
 </section>
 ${satisfaction}
 <script type="application/json" id="dashboard-data" nonce="${frame.nonce}">${jsonData({ dir: text.dir, locale: text.lng, charts })}</script>`;
     return deps.kit.send(reply, renderPage(frame, viewer, { title: text.t('nav.dashboard'), current: 'dashboard', body, scripts: ['chart.js', 'dashboard.js'] }));
   });
+}
+
+/** The average first response of the last days, with the median and how many chats it covers. */
+function firstResponseTile(text: PageText, stats: FirstResponseStats): Html {
+  const days = FIRST_RESPONSE_WINDOW_DAYS;
+  if (stats.averageSeconds === null || stats.medianSeconds === null) {
+    return html`<div class="tile muted"><p class="value">—</p><p>${text.t('dashboard.first_response', { days })}</p><p class="hint">${text.t('dashboard.first_response_none', { days })}</p></div>`;
+  }
+  const hint = text.t('dashboard.first_response_hint', { median: text.duration(stats.medianSeconds), count: stats.answered });
+  return html`<div class="tile"><p class="value">${text.duration(stats.averageSeconds)}</p><p>${text.t('dashboard.first_response', { days })}</p><p class="hint">${hint}</p></div>`;
 }
 
 function satisfactionSection(text: PageText, report: SatisfactionReport | null, query: { from?: string; to?: string }): Html {
