@@ -338,3 +338,54 @@ describe('the Cloud sender against the fake Graph API', () => {
     expect(await offline.sender?.send(to(), reply, context)).toEqual({ type: 'failed', retryable: true, reason: 'network error: ECONNREFUSED' });
   });
 });
+
+describe('staff replies to a WhatsApp Cloud chat and the 24-hour window', () => {
+  it('sends a staff reply as free text inside the window, refuses it once the window has closed, and sends again after the person writes', async () => {
+    const clock = pipeline.env.clock;
+    // The Cloud sender reads the wall clock; the engine's manual clock follows it here.
+    clock.set(new Date());
+    const from = newSender();
+    await deliver(cloudMessage.text(from, 'السلام عليكم'));
+    await deliver(cloudMessage.text(from, 'أريد التحدث مع شخص'));
+    await waitFor(from, textIs(t('ar', 'handoff.opened')));
+    const records = pipeline.pipeline.records;
+    const conversationId = records.idOf({ channel: 'whatsapp', account: CLOUD_PHONE_NUMBER_ID, sender: from });
+    const handoffId = await eventually(async () => {
+      const doc = await records.load(conversationId);
+      const mode = doc ? records.stateOf(doc).state.mode : null;
+      return mode?.type === 'handoff' ? mode.handoffId : undefined;
+    }, 10_000, 'the chat to be with staff');
+
+    const desk = pipeline.pipeline.handoffDesk(pipeline.env.core.engine);
+    const agent = { staffId: 'staff-wa-agent', overrides: false };
+    expect(await desk.claim(handoffId, agent)).toMatchObject({ ok: true });
+    const first = 'أهلاً، معك سارة من الجمعية. كيف أستطيع مساعدتك؟';
+    expect(await desk.reply(handoffId, agent, first, 'c1')).toMatchObject({ ok: true, duplicate: false });
+    // Staff replies go out under the staff label, as free text.
+    const staffText = (text: string) => textIs(`${t('ar', 'handoff.staff_label')}\n${text}`);
+    const sent = await waitFor(from, staffText(first));
+    expect(sent.body.type).toBe('text');
+
+    // 25 hours after the person's last message: WhatsApp accepts only templates, and a staff reply has none.
+    clock.advance(25 * 3600_000);
+    const late = 'هل ما زلت هنا؟';
+    expect(await desk.reply(handoffId, agent, late, 'c2')).toEqual({ refused: 'outside-messaging-window', reason: 'outside_24h_window' });
+    // Refused before anything was written: no bubble in the outbox or the log, nothing to send later.
+    const doc = await records.load(conversationId);
+    expect((doc?.outbox ?? []).some((b) => b.id.startsWith(`staff-${handoffId}-c2`))).toBe(false);
+    expect(await pipeline.pipeline.log.hasOutbound(`staff-${handoffId}-c2:0`)).toBe(false);
+    expect(deliveredTo(from).filter(staffText(late))).toHaveLength(0);
+
+    // The person writes again (the chat stays with staff): the window reopens and the reply goes out once.
+    await deliver(cloudMessage.text(from, 'نعم أنا هنا'));
+    await eventually(async () => {
+      const now = await records.load(conversationId);
+      const at = now ? records.stateOf(now).state.lastInboundAt : null;
+      return at !== null && Date.parse(at) === clock.now().getTime() ? true : undefined;
+    }, 10_000, 'the new message to be handled');
+    expect(await desk.reply(handoffId, agent, late, 'c2')).toMatchObject({ ok: true, duplicate: false });
+    await waitFor(from, staffText(late));
+    // Sent once, even though the same request (client id c2) was refused before.
+    expect(deliveredTo(from).filter(staffText(late))).toHaveLength(1);
+  });
+});
