@@ -69,7 +69,8 @@ export interface HandoffMessage {
   attachmentRef?: string;
 }
 
-export type HandoffReason = 'requested' | 'unclear_procedures' | 'misunderstood';
+/** Why a chat went to staff; `low_satisfaction`: after rating the service 1 or 2, the person asked to talk to someone. */
+export type HandoffReason = 'requested' | 'unclear_procedures' | 'misunderstood' | 'low_satisfaction';
 
 export interface HandoffRepository {
   open(input: { conversation: ConversationRef; reason: HandoffReason; language: Language; firstMessage: string; now: Date }): Promise<string>;

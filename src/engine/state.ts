@@ -113,6 +113,8 @@ export interface OpenSurvey {
   id: string;
   step: 'rating' | 'comment';
   askedAt: string;
+  /** At the comment step: the rating was low (1–2), so talking to a person now is offered (absent in older states). */
+  low?: boolean;
 }
 
 export function initialState(language: Language, source: ConversationState['languageSource']): ConversationState {

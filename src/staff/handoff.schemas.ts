@@ -18,7 +18,7 @@ const listItemProperties = {
   waitingSeconds: { type: 'integer', description: 'since the handoff opened' },
   language: { type: 'string' },
   channel: { type: 'string' },
-  reason: { type: 'string', description: 'requested (asked for a person), unclear_procedures, misunderstood' },
+  reason: { type: 'string', description: 'requested (asked for a person), unclear_procedures, misunderstood, low_satisfaction (asked for a person after rating the service 1 or 2)' },
   claimedBy: staffRef,
   claimedAt: nullableDateTime,
   lastMessageAt: dateTime,

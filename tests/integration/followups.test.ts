@@ -203,7 +203,7 @@ describe('follow-ups and satisfaction surveys', () => {
     // A question first (handled normally), then the rating as a button, then a comment.
     await type(chat, 'وش المستندات المطلوبة؟', '');
     const low = await press(chat, survey, 'rate:2', t('ar', 'followups.survey.thanks_low'));
-    expect(buttonsOf(low)).toEqual(['survey:skip']);
+    expect(buttonsOf(low)).toEqual(['survey:talk', 'survey:skip']);
     await type(chat, 'ما أحد رد على اتصالاتي', t('ar', 'followups.survey.comment_thanks'));
     const stored = await followUps().surveys.get(`request-${reference}`);
     expect(stored).toMatchObject({ rating: 2, channel: 'telegram', language: 'ar', supportType: 'financial' });

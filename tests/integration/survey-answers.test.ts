@@ -91,6 +91,50 @@ describe('survey answers as people write them', () => {
   });
 });
 
+describe('talking to a person after a low rating', () => {
+  const reasonOf = async (person: ChatHarness): Promise<string | undefined> => {
+    const stored = await env.core.ports.conversations.load({ channel: 'console', account: 'test', sender: person.sender });
+    const mode = stored?.state.mode;
+    if (mode?.type !== 'handoff') return undefined;
+    const handoff = await env.services.mongo.collection<{ _id: string; reason: string }>('handoffs').findOne({ _id: mode.handoffId });
+    return handoff?.reason;
+  };
+
+  it('is offered with the comment question, and taking it (tapped, typed as words or as its number) opens a handoff staff see as low satisfaction', async () => {
+    for (const [rating, take] of [['1', 'survey:talk'], ['سيء', t('ar', 'followups.survey.talk')], ['مو زين', '1'], ['2', 'موظف']] as const) {
+      const { person, surveyId } = await invited('السلام عليكم');
+      await person.send(rating);
+      expect(person.text).toBe(t('ar', 'followups.survey.thanks_low'));
+      expect(person.values).toEqual(['survey:talk', 'survey:skip']);
+      await person.send(take);
+      expect([take, person.last?.intent]).toEqual([take, 'human']);
+      expect(person.text).toContain(t('ar', 'handoff.opened'));
+      expect([take, await reasonOf(person)]).toEqual([take, 'low_satisfaction']);
+      // Not a comment: nothing of it is kept as one.
+      expect((await env.core.surveys.get(surveyId))?.commentSealed).toBeNull();
+    }
+  });
+
+  it('a comment that asks for a person after a low rating is kept, and the handoff says low satisfaction', async () => {
+    const { person, surveyId } = await invited('السلام عليكم');
+    await person.send('2');
+    await person.send('الرد كان بطيء، أبغى أكلم موظف');
+    expect(person.text).toContain(t('ar', 'followups.survey.comment_thanks'));
+    expect(person.text).toContain(t('ar', 'handoff.opened'));
+    expect(await reasonOf(person)).toBe('low_satisfaction');
+    const doc = await env.core.surveys.get(surveyId);
+    expect(doc && env.core.surveys.commentOf(doc)).toBe('الرد كان بطيء، أبغى أكلم موظف');
+  });
+
+  it('is not offered after a good rating; asking for a person then is an ordinary request', async () => {
+    const { person } = await invited('hello');
+    await person.send('4');
+    expect(person.values).toEqual(['survey:skip']);
+    await person.send('I want to talk to a person');
+    expect(await reasonOf(person)).toBe('requested');
+  });
+});
+
 describe('a comment that also asks for something', () => {
   it('is kept as the comment, then handled as the ask («أبغى أكلم موظف» opens a handoff)', async () => {
     const { person, surveyId } = await invited('السلام عليكم');

@@ -1,6 +1,7 @@
 import { LANGUAGES } from '../../domain/language';
 import { isSkip, ratingWordsFrom, readRating, type Rating, type RatingWords } from '../../domain/rating';
 import { isKeyword } from '../option-words';
+import { startHandoff } from './handoff.flow';
 import type { Translator } from '../ports';
 import { reprompt } from '../reprompt';
 import type { Mode, OpenSurvey } from '../state';
@@ -64,9 +65,19 @@ async function onRating(turn: Turn, survey: OpenSurvey, choice: string | null): 
     reprompt(turn);
     return true;
   }
-  turn.state.survey = { ...survey, step: 'comment', askedAt: turn.now.toISOString() };
-  turn.ask(low ? 'followups.survey.thanks_low' : 'followups.survey.thanks', [turn.choice('survey:skip', 'followups.survey.skip')]);
+  askComment(turn, survey, low);
   return true;
+}
+
+/**
+ * The optional comment. After a low rating the person may also talk to someone now: the chat goes
+ * to staff with the reason `low_satisfaction`, so the inbox shows why.
+ */
+function askComment(turn: Turn, survey: OpenSurvey, low: boolean): void {
+  turn.state.survey = { id: survey.id, step: 'comment', askedAt: turn.now.toISOString(), ...(low ? { low: true } : {}) };
+  const skip = turn.choice('survey:skip', 'followups.survey.skip');
+  if (low) turn.ask('followups.survey.thanks_low', [turn.choice('survey:talk', 'followups.survey.talk'), skip]);
+  else turn.ask('followups.survey.thanks', [skip]);
 }
 
 async function rate(turn: Turn, survey: OpenSurvey, rating: Rating): Promise<void> {
@@ -108,9 +119,16 @@ async function onComment(turn: Turn, survey: OpenSurvey, choice: string | null):
     if (rating !== null) {
       turn.intent = 'survey_rating';
       await rate(turn, survey, rating);
-      turn.ask(rating <= LOW_RATING ? 'followups.survey.thanks_low' : 'followups.survey.thanks', [turn.choice('survey:skip', 'followups.survey.skip')]);
+      askComment(turn, survey, rating <= LOW_RATING);
       return true;
     }
+  }
+  if (survey.low && (choice === 'survey:talk' || turn.command === 'human')) {
+    // «التحدث مع موظف» tapped or typed, or just «موظف»: to staff, who see why.
+    turn.intent = 'human';
+    turn.state.survey = null;
+    await startHandoff(turn, 'low_satisfaction');
+    return true;
   }
   const reading = readComment(turn, choice);
   if (reading === 'skip') {
@@ -129,7 +147,14 @@ async function onComment(turn: Turn, survey: OpenSurvey, choice: string | null):
   turn.say('followups.survey.comment_thanks');
   // Written in answer to "tell us what happened", but also asking for something («ما أحد رد علي، أبغى موظف»):
   // kept as the comment, and then handled as the request it is.
-  return !looksLikeRequest(turn);
+  const ask = plainAsk(turn);
+  if (ask === 'human' && survey.low) {
+    // Asking for a person right after a low rating: staff see why.
+    turn.intent = 'human';
+    await startHandoff(turn, 'low_satisfaction');
+    return true;
+  }
+  return ask === null;
 }
 
 /** Intents that name something to do: the person has moved on from the survey. */
@@ -161,7 +186,8 @@ function readComment(turn: Turn, choice: string | null): 'skip' | 'not_comment' 
  */
 const PLAIN_ASK = 0.98;
 
-function looksLikeRequest(turn: Turn): boolean {
+/** The action a comment plainly asks for, if any. */
+function plainAsk(turn: Turn): string | null {
   const c = turn.ports.classifier.classify(turn.text);
-  return c.type === 'intent' && ACTION_INTENTS.has(c.intent) && c.confidence >= PLAIN_ASK;
+  return c.type === 'intent' && ACTION_INTENTS.has(c.intent) && c.confidence >= PLAIN_ASK ? c.intent : null;
 }
