@@ -22,6 +22,17 @@ export const PUBLIC: RouteAccess = { public: true };
 /** Any signed-in staff member. */
 export const ANY_STAFF: RouteAccess = { roles: STAFF_ROLES };
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Who may call a staff route (API or console page); the staff plugins refuse a route without it.
+     * Declared here because @fastify/swagger adds keys of its own to this interface, after which
+     * fastify's types no longer accept a config object that has none of the declared keys.
+     */
+    access?: RouteAccess;
+  }
+}
+
 /** The route's access rule, declared in its `config.access`. */
 export function accessOf(config: unknown): RouteAccess | undefined {
   return (config as { access?: RouteAccess } | undefined)?.access;

@@ -22,7 +22,7 @@ import type { Engine } from '../engine/engine';
 import { createModels } from '../persistence/models';
 import { MongoRequestRepository } from '../persistence/request.repository';
 import type { Pipeline } from '../runtime/pipeline';
-import { openApiDocument, type DocumentedRoute, type OpenApiDocument } from './openapi';
+import { documentStaffApi } from './openapi';
 import { createStaffContext, type StaffContext, type StaffOverrides } from './staff.context';
 import { sendError } from './staff.errors';
 import { accessOf, ANY_STAFF, requireAccess, type GuardDeps } from './staff.guard';
@@ -52,15 +52,16 @@ export interface StaffConsoleParts {
 /**
  * The staff console's HTTP side under /staff: its JSON API under /staff/api (pages come later).
  * Every route must declare `config.access`; the plugin refuses to start otherwise, adds the guard
- * to each route itself, and lists each route in the OpenAPI document.
+ * to each route itself, and @fastify/swagger lists each route in the OpenAPI document (see openapi.ts).
  */
 export function staffPlugin(context: StaffContext, options: StaffPluginOptions): FastifyPluginAsync {
   const guardDeps: GuardDeps = { auth: context.auth, publicOrigin: options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : undefined };
   return async (app) => {
     await app.register(
       async (scope) => {
-        const routes: DocumentedRoute[] = [];
-        scope.addHook('onRoute', (route) => guardRoute(route, guardDeps, routes));
+        // Before any route, so that @fastify/swagger's onRoute hook (of this scope only) sees each of them.
+        await documentStaffApi(scope, STAFF_API_VERSION);
+        scope.addHook('onRoute', (route) => guardRoute(route, guardDeps));
         // Nothing the staff API answers may be kept by a browser or a proxy.
         scope.addHook('onSend', async (_request, reply, payload) => {
           reply.header('cache-control', 'no-store');
@@ -74,11 +75,8 @@ export function staffPlugin(context: StaffContext, options: StaffPluginOptions):
         await taskRoutes(scope, { board: options.cases.board, audit: context.audit, clock: context.clock });
         await handoffRoutes(scope, options.handoffs, context);
         await cannedRoutes(scope, options.handoffs.canned, context);
-        let document: OpenApiDocument | null = null;
-        scope.get('/api/openapi.json', { schema: openApiSchema, config: { access: ANY_STAFF } }, async () => {
-          document ??= openApiDocument(routes, STAFF_API_VERSION);
-          return document;
-        });
+        // Built on the first request (the app is ready by then) and kept by @fastify/swagger.
+        scope.get('/api/openapi.json', { schema: openApiSchema, config: { access: ANY_STAFF } }, async () => scope.swagger());
       },
       { prefix: '/staff' },
     );
@@ -123,14 +121,13 @@ export function handoffCaseLinks(views: Pick<HandoffViews, 'heldBy'>, clock: { n
   };
 }
 
-function guardRoute(route: RouteOptions, deps: GuardDeps, routes: DocumentedRoute[]): void {
+function guardRoute(route: RouteOptions, deps: GuardDeps): void {
   const method = String(route.method);
   const access = accessOf(route.config);
   if (!access) throw new Error(`staff route ${method} ${route.url} declares no config.access`);
   const own: onRequestHookHandler = requireAccess(deps, access);
   const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
   route.onRequest = [own, ...existing];
-  if (method !== 'HEAD') routes.push({ method, url: route.url, schema: route.schema as Record<string, unknown> | undefined, access });
 }
 
 function handleErrors(scope: FastifyInstance): void {

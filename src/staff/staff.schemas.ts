@@ -5,7 +5,8 @@ import { errorBodySchema } from './staff.errors';
 
 /**
  * JSON schemas of the staff API: fastify validates requests with them, serializes responses with
- * them (so a field not listed, such as a password hash, can never leave), and openapi.ts publishes them.
+ * them (so a field not listed, such as a password hash, can never leave), and @fastify/swagger
+ * publishes them in the OpenAPI document (see openapi.ts).
  */
 const email = { type: 'string', minLength: 3, maxLength: 254 } as const;
 const password = { type: 'string', minLength: 1, maxLength: PASSWORD_MAX_LENGTH * 4 } as const;
@@ -132,6 +133,7 @@ export const auditSchema = {
   },
 } as const;
 
+/** The document's own route: no properties listed, so the serializer passes the whole document through as it is. */
 export const openApiSchema = {
   summary: 'This OpenAPI document',
   response: { 200: { type: 'object', additionalProperties: true }, ...guardedErrors },

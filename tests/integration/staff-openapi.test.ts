@@ -1,16 +1,33 @@
-import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type InjectOptions } from 'fastify';
+import { buildApp } from '../../src/http/app';
 import { STAFF_ROLES, type StaffRole } from '../../src/staff/roles';
-import type { OpenApiDocument } from '../../src/staff/openapi';
-import { STAFF_COOKIE } from '../../src/staff/staff.guard';
-import { staffPlugin } from '../../src/staff/staff.plugin';
+import { CSRF_HEADER, STAFF_COOKIE } from '../../src/staff/staff.guard';
+import { STAFF_API_VERSION, staffPlugin } from '../../src/staff/staff.plugin';
+import { testConsolePages } from '../support/console';
 import { signedIn, startStaffHarness, type StaffHarness } from '../support/staff';
 
 /**
- * Walks every route of the generated OpenAPI document: without a session each answers 401, and
- * with a session of each role the route does not admit, 403 — with a valid CSRF token, so it is
- * the role check that refuses. The app here also records every route fastify registers, to prove
- * the document leaves none out.
+ * Walks every route of the OpenAPI document @fastify/swagger builds: without a session each
+ * answers 401, and with a session of each role the route does not admit, 403 — with a valid CSRF
+ * token, so it is the role check that refuses. The app here also records every route fastify
+ * registers, to prove the document leaves none out; a second app, with the console's pages and
+ * other routes around the staff API, proves it lists nothing else.
  */
+
+/** What the test reads of the document: OpenAPI 3, with the staff API's extensions on each operation. */
+interface StaffOperation {
+  'x-roles': string[];
+  'x-public'?: boolean;
+  security?: Array<Record<string, string[]>>;
+  requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }>;
+}
+interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; description: string };
+  paths: Record<string, Record<string, StaffOperation>>;
+  components: { securitySchemes: Record<string, { type: string; in: string; name: string }> };
+}
 let h: StaffHarness;
 let app: FastifyInstance;
 const registered: string[] = [];
@@ -75,6 +92,61 @@ describe('staff API OpenAPI document', () => {
     for (const op of operations().filter((o) => !o.isPublic)) {
       expect([op.path, op.roles.length > 0]).toEqual([op.path, true]);
       expect(Object.keys(doc.paths[op.path]?.[op.method.toLowerCase()]?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403']));
+    }
+  });
+
+  it('is a whole OpenAPI 3 document: info, security schemes, and on each operation its roles, security and responses', () => {
+    expect(doc.openapi.startsWith('3.')).toBe(true);
+    expect(doc.info).toEqual({ title: 'Basirah staff console API', version: STAFF_API_VERSION, description: expect.stringContaining('x-csrf-token') });
+    expect(doc.components.securitySchemes).toEqual({
+      staffSession: { type: 'apiKey', in: 'cookie', name: STAFF_COOKIE },
+      csrfToken: { type: 'apiKey', in: 'header', name: CSRF_HEADER },
+    });
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      expect([path, /[:*]/.test(path)]).toEqual([path, false]);
+      for (const [method, op] of Object.entries(methods)) {
+        const isPublic = op['x-public'] === true;
+        // Every state-changing route needs the CSRF header as well as the session; log-in needs neither.
+        const security = isPublic ? [] : method === 'get' ? [{ staffSession: [] }] : [{ staffSession: [], csrfToken: [] }];
+        expect([method, path, Array.isArray(op['x-roles']), op.security]).toEqual([method, path, true, security]);
+        expect([method, path, op['x-roles'].every((role) => (STAFF_ROLES as readonly string[]).includes(role))]).toEqual([method, path, true]);
+        for (const [status, response] of Object.entries(op.responses)) {
+          expect([method, path, status, response.description === 'Default Response']).toEqual([method, path, status, false]);
+        }
+      }
+    }
+    expect(Object.keys(doc.paths).filter((path) => path.includes('{id}')).length).toBeGreaterThan(0);
+    const login = doc.paths['/staff/api/login']?.post;
+    expect(login?.['x-roles']).toEqual([]);
+    expect(login?.responses['401']?.description).toBe('No valid session (or wrong credentials at log-in)');
+    // The response schema of the document's own route must not strip what it does not list.
+    expect(Object.keys(login?.requestBody?.content['application/json']?.schema.properties ?? {})).toEqual(['email', 'password']);
+    expect(Object.keys(login?.responses['200']?.content?.['application/json']?.schema.properties ?? {})).toEqual(['csrfToken', 'staff']);
+  });
+
+  it('lists only the staff API: not the console pages, nor the routes the app registers around it', async () => {
+    const outside =
+      (prefix: string): FastifyPluginAsync =>
+      async (scope) => {
+        scope.get(`${prefix}/chat`, async () => ({ ok: true }));
+        scope.post(`${prefix}/webhook`, async () => ({ ok: true }));
+      };
+    const around = await buildApp({
+      logger: false,
+      plugins: [outside('/web'), staffPlugin(h.context, { publicBaseUrl: undefined, reports: h.reports, cases: h.cases, handoffs: h.handoffs }), testConsolePages(h), outside('/webhooks')],
+      ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }),
+    });
+    try {
+      for (const url of ['/web/chat', '/webhooks/chat', '/health', '/staff/dashboard', '/staff/login']) {
+        expect([url, around.hasRoute({ method: 'GET', url })]).toEqual([url, true]);
+      }
+      const response = await around.inject({ method: 'GET', url: '/staff/api/openapi.json', headers: { cookie: `${STAFF_COOKIE}=${sessions.get('agent')?.sessionId}` } });
+      expect([response.statusCode, response.headers['cache-control']]).toEqual([200, 'no-store']);
+      const paths = Object.keys((response.json() as OpenApiDocument).paths);
+      expect(paths.filter((path) => !path.startsWith('/staff/api/'))).toEqual([]);
+      expect(paths.sort()).toEqual(Object.keys(doc.paths).sort());
+    } finally {
+      await around.close();
     }
   });
 

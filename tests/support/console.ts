@@ -1,4 +1,4 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/http/app';
 import type { ChannelHealth } from '../../src/channels/channel';
 import type { WwebPhase } from '../../src/channels/whatsapp-web/wweb.connection';
@@ -74,6 +74,23 @@ export function csrfFieldOf(html: string): string {
   return match[1];
 }
 
+/** The console's pages over a staff harness, with the given (or fresh) fake counts and channels. */
+export function testConsolePages(
+  staff: StaffHarness,
+  o: { handoffs?: StaffHarness['handoffs']; counts?: FakeCounts; channels?: FakeChannels } = {},
+): FastifyPluginAsync {
+  const channels = o.channels ?? new FakeChannels();
+  return consolePages(staff.context, {
+    translator: I18nTranslator.load(LOCALES_DIR),
+    publicBaseUrl: undefined,
+    reports: staff.reports,
+    counts: o.counts ?? new FakeCounts(),
+    cases: staff.cases,
+    channels: { health: () => channels.health, whatsappQr: () => channels.link },
+    handoffs: o.handoffs ?? staff.handoffs,
+  });
+}
+
 /**
  * `pipeline`: the console on a running test pipeline (the inbox tests); `eventStreamMaxMs`: how
  * long one inbox event stream lasts (the staff harness's 200 ms tests reconnection).
@@ -83,21 +100,9 @@ export async function startConsoleHarness(label: string, options: { pipeline?: T
   const handoffs = { ...staff.handoffs, eventStreamMaxMs: options.eventStreamMaxMs ?? staff.handoffs.eventStreamMaxMs };
   const counts = new FakeCounts();
   const channels = new FakeChannels();
-  const translator = I18nTranslator.load(LOCALES_DIR);
   const app = await buildApp({
     logger: false,
-    plugins: [
-      staffPlugin(staff.context, { publicBaseUrl: undefined, reports: staff.reports, cases: staff.cases, handoffs }),
-      consolePages(staff.context, {
-        translator,
-        publicBaseUrl: undefined,
-        reports: staff.reports,
-        counts,
-        cases: staff.cases,
-        channels: { health: () => channels.health, whatsappQr: () => channels.link },
-        handoffs,
-      }),
-    ],
+    plugins: [staffPlugin(staff.context, { publicBaseUrl: undefined, reports: staff.reports, cases: staff.cases, handoffs }), testConsolePages(staff, { handoffs, counts, channels })],
     ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }),
   });
   const cookieOf = (o: { sessionId?: string; cookie?: string }): Record<string, string> => {
