@@ -7,6 +7,7 @@ import type { PasswordProblem } from '../staff/password';
 import { parseRoles, type StaffRole } from '../staff/roles';
 import type { Actor } from '../staff/staff.accounts';
 import { createStaffContext, type StaffContext } from '../staff/staff.context';
+import { newTotpSecret, otpauthUri } from '../staff/totp';
 import { failCli } from './bootstrap';
 
 const USAGE = `Usage: npm run staff -- <command>
@@ -17,6 +18,8 @@ const USAGE = `Usage: npm run staff -- <command>
   enable <email>                                   enable a disabled account
   reset <email>                                    set a new password, end its sessions, lift a log-in lock-out
   end-sessions <email>                             end every session of an account
+  totp-enable <email>                              turn on two-step verification: shows a secret for an authenticator app, then asks for its code
+  totp-disable <email>                             turn two-step verification off (a lost phone)
 The password is taken from STAFF_PASSWORD when it is set (scripted set-up), otherwise asked for twice without echo.`;
 
 const CLI: Actor = { staffId: null, via: 'cli', ip: null };
@@ -76,6 +79,26 @@ const COMMANDS: Record<string, Handler> = {
       say('Password changed; its sessions have ended and any log-in lock-out is lifted.');
       return 0;
     }),
+  'totp-enable': (context, args) =>
+    withAccount(context, args.email, async (id) => {
+      const secret = newTotpSecret();
+      say('Add this account to an authenticator app (Google Authenticator, Microsoft Authenticator, FreeOTP, …):');
+      say(`  secret key: ${secret.replace(/(.{4})/g, '$1 ').trim()}`);
+      say(`  or this URI (as a QR code): ${otpauthUri('Basirah staff', args.email, secret)}`);
+      const result = await context.accounts.enableTotp(id, secret, await askLine('Code the app shows now: '), CLI);
+      if (!result.ok) {
+        say('That code does not match; nothing was changed. Check the phone\'s clock and run the command again.');
+        return 1;
+      }
+      say('Two-step verification is on: log-in now also asks for the app\'s code. Its other sessions have ended.');
+      return 0;
+    }),
+  'totp-disable': (context, args) =>
+    withAccount(context, args.email, async (id) => {
+      await context.accounts.disableTotp(id, CLI);
+      say('Two-step verification is off for this account.');
+      return 0;
+    }),
   'end-sessions': (context, args) =>
     withAccount(context, args.email, async (id) => {
       say(`Ended ${await context.accounts.endSessions(id, CLI)} session(s).`);
@@ -100,7 +123,7 @@ async function list(context: StaffContext): Promise<number> {
   if (accounts.length === 0) say('No staff accounts. Create the first admin with: npm run staff -- create-admin <email>');
   for (const a of accounts) {
     const lastLogin = a.lastLoginAt ? a.lastLoginAt.toISOString() : 'never';
-    say(`${a.email}  ${a.name}  ${a.roles.join(',')}  ${a.disabled ? 'disabled' : 'active'}  created ${a.createdAt.toISOString()}  last log-in ${lastLogin}`);
+    say(`${a.email}  ${a.name}  ${a.roles.join(',')}  ${a.disabled ? 'disabled' : 'active'}  ${a.totpEnabled ? '2fa' : 'no-2fa'}  created ${a.createdAt.toISOString()}  last log-in ${lastLogin}`);
   }
   return 0;
 }
@@ -122,6 +145,19 @@ async function newPassword(): Promise<string> {
   const first = await askHidden('New password: ');
   if ((await askHidden('Same password again: ')) !== first) throw new Error('the two passwords differ; nothing was changed');
   return first;
+}
+
+/** One line typed (or piped in), the prompt on stderr. */
+function askLine(prompt: string): Promise<string> {
+  process.stderr.write(prompt);
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  return new Promise((resolve) => {
+    rl.once('line', (line) => {
+      rl.close();
+      resolve(line);
+    });
+    rl.once('close', () => resolve(''));
+  });
 }
 
 /** Reads a line from the terminal without echoing it: the prompt goes to stderr, the typed characters nowhere. */

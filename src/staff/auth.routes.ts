@@ -18,9 +18,9 @@ export function staffSummary(account: StaffAccount): { id: string; name: string;
 
 /** POST /api/login, POST /api/logout, GET /api/me (relative to the /staff prefix). */
 export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
-  app.post<{ Body: { email: string; password: string } }>('/api/login', { schema: loginSchema, config: { access: PUBLIC } }, async (request, reply) => {
-    const { email, password } = request.body;
-    const result = await deps.auth.login(email, password, request.ip, sessionIdOf(request));
+  app.post<{ Body: { email: string; password: string; totp?: string } }>('/api/login', { schema: loginSchema, config: { access: PUBLIC } }, async (request, reply) => {
+    const { email, password, totp } = request.body;
+    const result = await deps.auth.login(email, password, request.ip, sessionIdOf(request), totp);
     if (!result.ok) {
       reply.header('set-cookie', clearedSessionCookie());
       return sendError(reply, result.reason === 'locked' ? 'login-locked' : 'invalid-credentials');

@@ -1,10 +1,12 @@
 import type { Clock } from '../engine/ports';
+import type { FieldCipher } from '../security/field-cipher';
 import type { AuditRepository } from './audit.repository';
 import type { LoginLimiter } from './login-limiter';
 import { checkPasswordPolicy, type PasswordHasher, type PasswordProblem } from './password';
 import { normalizeRoles, type StaffRole } from './roles';
 import type { SessionTimeouts, StaffSessionStore } from './session.store';
 import { normalizeEmail, type StaffAccount, type StaffRepository } from './staff.repository';
+import { matchTotp } from './totp';
 
 /** Who performs an account operation, for the audit log. */
 export interface Actor {
@@ -20,6 +22,8 @@ export interface StaffDeps {
   limiter: LoginLimiter;
   hasher: PasswordHasher;
   clock: Clock;
+  /** Seals second-factor secrets at rest (the same cipher as beneficiaries' data). */
+  cipher: Pick<FieldCipher, 'seal' | 'open'>;
 }
 
 export interface NewAccount {
@@ -35,6 +39,7 @@ export type CreateAccountResult =
   | { ok: false; reason: 'weak-password'; problems: PasswordProblem[] };
 
 export type DisableResult = 'disabled' | 'not-found' | 'self' | 'last-admin';
+export type TotpResult = { ok: true } | { ok: false; reason: 'not-found' | 'wrong-code' };
 export type ResetResult = { ok: true } | { ok: false; reason: 'not-found' } | { ok: false; reason: 'weak-password'; problems: PasswordProblem[] };
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
@@ -95,6 +100,29 @@ export class StaffAccounts {
     return { ok: true };
   }
 
+  /**
+   * Turns on the second factor with a secret the person has put in their authenticator app, once
+   * a code from the app proves it is there (a mistyped secret would otherwise lock them out).
+   * Their other sessions end: they were opened without it.
+   */
+  async enableTotp(id: string, secret: string, code: string, actor: Actor): Promise<TotpResult> {
+    const account = await this.deps.staff.findById(id);
+    if (!account) return { ok: false, reason: 'not-found' };
+    const step = matchTotp(secret, code, this.deps.clock.now());
+    if (step === null) return { ok: false, reason: 'wrong-code' };
+    await this.deps.staff.setTotp(id, this.deps.cipher.seal(secret), step);
+    const ended = await this.deps.sessions.endAll(id);
+    await this.audit('totp-enabled', actor, id, `sessions-ended:${ended}`);
+    return { ok: true };
+  }
+
+  /** Turns the second factor off (a lost phone): from the command line, by someone with the server's keys. */
+  async disableTotp(id: string, actor: Actor): Promise<boolean> {
+    if (!(await this.deps.staff.setTotp(id, null, null))) return false;
+    await this.audit('totp-disabled', actor, id, null);
+    return true;
+  }
+
   /** Ends every session of an account; null when there is no such account. */
   async endSessions(id: string, actor: Actor): Promise<number | null> {
     const account = await this.deps.staff.findById(id);
@@ -104,7 +132,7 @@ export class StaffAccounts {
     return ended;
   }
 
-  private async audit(action: 'account-created' | 'account-disabled' | 'account-enabled' | 'password-reset' | 'sessions-ended', actor: Actor, targetId: string, detail: string | null): Promise<void> {
+  private async audit(action: 'account-created' | 'account-disabled' | 'account-enabled' | 'password-reset' | 'sessions-ended' | 'totp-enabled' | 'totp-disabled', actor: Actor, targetId: string, detail: string | null): Promise<void> {
     await this.deps.audit.append({ at: this.deps.clock.now(), action, actorId: actor.staffId, targetId, via: actor.via, ip: actor.ip, detail });
   }
 }

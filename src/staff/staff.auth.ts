@@ -1,6 +1,7 @@
 import type { StaffDeps } from './staff.accounts';
 import type { StaffSession } from './session.store';
-import { normalizeEmail, type StaffAccount } from './staff.repository';
+import { normalizeEmail, type StaffAccount, type StaffCredentials } from './staff.repository';
+import { matchTotp } from './totp';
 
 export type LoginResult =
   | { ok: true; sessionId: string; session: StaffSession; account: StaffAccount }
@@ -26,8 +27,13 @@ export interface AuthDeps extends StaffDeps {
 export class StaffAuth {
   constructor(private readonly deps: AuthDeps) {}
 
-  /** Checks the password and opens a new session; `previousSessionId` (a cookie sent along) is destroyed, never reused. */
-  async login(emailInput: string, password: string, ip: string, previousSessionId: string | undefined): Promise<LoginResult> {
+  /**
+   * Checks the password (and, for an account with a second factor, the authenticator code) and
+   * opens a new session; `previousSessionId` (a cookie sent along) is destroyed, never reused. A
+   * missing or wrong code gets the same answer as a wrong password, so the answer never says the
+   * password was right.
+   */
+  async login(emailInput: string, password: string, ip: string, previousSessionId: string | undefined, totp = ''): Promise<LoginResult> {
     const { staff, hasher, limiter, sessions } = this.deps;
     const email = normalizeEmail(emailInput);
     if (previousSessionId !== undefined) await this.dropPrevious(previousSessionId);
@@ -42,10 +48,16 @@ export class StaffAuth {
       await this.failed(email, found?.id ?? null, ip, !found ? 'unknown-name' : found.disabled ? 'disabled' : 'wrong-password');
       return { ok: false, reason: 'invalid-credentials' };
     }
+    const secondFactor = await this.checkTotp(found, totp);
+    if (secondFactor !== 'ok') {
+      await staff.recordFailure(email, this.deps.clock.now());
+      await this.failed(email, found.id, ip, secondFactor);
+      return { ok: false, reason: 'invalid-credentials' };
+    }
     await limiter.recordSuccess(email, ip);
     const rehashed = hasher.needsRehash(found.passwordHash) ? await hasher.hash(password) : null;
     await staff.recordLogin(found.id, this.deps.clock.now(), rehashed);
-    const { passwordHash: _hash, ...account } = found;
+    const { passwordHash: _hash, totpSealed: _secret, ...account } = found;
     const { id: sessionId, session } = await sessions.create(account.id, account.roles);
     await this.audit('login', account.id, ip, null);
     return { ok: true, sessionId, session, account };
@@ -69,6 +81,15 @@ export class StaffAuth {
       return null;
     }
     return { sessionId, session, account };
+  }
+
+  /** `ok` without a second factor, or with a code of a step not used before. */
+  private async checkTotp(found: StaffCredentials, code: string): Promise<'ok' | 'totp-missing' | 'wrong-totp' | 'totp-reused'> {
+    if (!found.totpSealed) return 'ok';
+    if (code.trim() === '') return 'totp-missing';
+    const step = matchTotp(this.deps.cipher.open(found.totpSealed), code, this.deps.clock.now());
+    if (step === null) return 'wrong-totp';
+    return (await this.deps.staff.useTotpStep(found.id, step)) ? 'ok' : 'totp-reused';
   }
 
   private async dropPrevious(sessionId: string): Promise<void> {

@@ -39,6 +39,7 @@ export async function createStaffContext(config: StaffConfig, services: Pick<Ser
     limiter: new LoginLimiter(services.redis, config.queuePrefix, hash, overrides.limits ?? DEFAULT_LOGIN_LIMITS),
     hasher: overrides.hasher ?? new PasswordHasher(),
     clock,
+    cipher: services.cipher,
   };
   const emailDigest = (email: string): string => services.cipher.digest('staff-login-name', email);
   return { ...deps, accounts: new StaffAccounts(deps), auth: new StaffAuth({ ...deps, emailDigest }) };

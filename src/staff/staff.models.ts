@@ -1,5 +1,6 @@
 import { Schema, type Model, type Types } from 'mongoose';
-import { modelsPerConnection } from '../persistence/models';
+import { modelsPerConnection, sealed } from '../persistence/models';
+import type { SealedValue } from '../security/field-cipher';
 import { CASE_AUDIT_ACTIONS } from './case.audit';
 import type { StaffRole } from './roles';
 
@@ -23,6 +24,10 @@ export interface StaffDoc {
   /** Failed log-ins since the last successful one, for admins to see; the lock-out itself lives in Redis (login-limiter.ts). */
   failedLogins: number;
   lastFailedLoginAt: Date | null;
+  /** The authenticator app's shared secret (base32), sealed; null without a second factor (absent on older documents). */
+  totpSealed?: SealedValue | null;
+  /** The last time step whose code was used: a code is good once. */
+  totpLastStep?: number | null;
 }
 
 const StaffSchema = new Schema<StaffDoc>(
@@ -37,6 +42,8 @@ const StaffSchema = new Schema<StaffDoc>(
     lastLoginAt: { type: Date, default: null },
     failedLogins: { type: Number, required: true, default: 0 },
     lastFailedLoginAt: { type: Date, default: null },
+    totpSealed: { type: sealed, default: null },
+    totpLastStep: { type: Number, default: null },
   },
   { collection: 'staff', versionKey: false },
 );
@@ -50,6 +57,8 @@ export const AUDIT_ACTIONS = [
   'account-disabled',
   'account-enabled',
   'password-reset',
+  'totp-enabled',
+  'totp-disabled',
   'handoff-claimed',
   'handoff-released',
   'handoff-transferred',

@@ -1,4 +1,5 @@
 import { isDuplicateKeyError } from '../persistence/mongo-errors';
+import type { SealedValue } from '../security/field-cipher';
 import type { StaffRole } from './roles';
 import type { StaffDoc, StaffModels } from './staff.models';
 
@@ -13,11 +14,14 @@ export interface StaffAccount {
   passwordChangedAt: Date;
   lastLoginAt: Date | null;
   failedLogins: number;
+  /** Log-in also asks for an authenticator app's code. */
+  totpEnabled: boolean;
 }
 
-/** An account with its hash, for the log-in check only. */
+/** An account with its hash and sealed second-factor secret, for the log-in check only. */
 export interface StaffCredentials extends StaffAccount {
   passwordHash: string;
+  totpSealed: SealedValue | null;
 }
 
 export interface NewStaff {
@@ -60,7 +64,7 @@ export class StaffRepository {
 
   async findCredentials(email: string): Promise<StaffCredentials | null> {
     const doc = await this.models.Staff.findOne({ email: normalizeEmail(email) }).lean<StaffDoc>();
-    return doc ? { ...toAccount(doc), passwordHash: doc.passwordHash } : null;
+    return doc ? { ...toAccount(doc), passwordHash: doc.passwordHash, totpSealed: doc.totpSealed ?? null } : null;
   }
 
   async findByEmail(email: string): Promise<StaffAccount | null> {
@@ -103,6 +107,22 @@ export class StaffRepository {
     await this.models.Staff.updateOne({ _id: id }, { $set: set });
   }
 
+  /** Sets (or with null removes) the second factor; `usedStep` is the step of the code that confirmed it. */
+  async setTotp(id: string, totpSealed: SealedValue | null, usedStep: number | null): Promise<boolean> {
+    if (!OBJECT_ID.test(id)) return false;
+    const result = await this.models.Staff.updateOne({ _id: id }, { $set: { totpSealed, totpLastStep: usedStep } });
+    return result.matchedCount > 0;
+  }
+
+  /**
+   * Marks a code's time step as used, if it is later than the last one used (one conditional
+   * write, so two log-ins racing with the same code cannot both pass). False: already used.
+   */
+  async useTotpStep(id: string, step: number): Promise<boolean> {
+    const result = await this.models.Staff.updateOne({ _id: id, $or: [{ totpLastStep: null }, { totpLastStep: { $lt: step } }] }, { $set: { totpLastStep: step } });
+    return result.modifiedCount === 1;
+  }
+
   /**
    * A failed log-in for a name, by name: the same write whether or not an account has that name,
    * so the time a failure takes does not tell them apart.
@@ -123,5 +143,6 @@ function toAccount(doc: StaffDoc): StaffAccount {
     passwordChangedAt: doc.passwordChangedAt,
     lastLoginAt: doc.lastLoginAt ?? null,
     failedLogins: doc.failedLogins ?? 0,
+    totpEnabled: Boolean(doc.totpSealed),
   };
 }

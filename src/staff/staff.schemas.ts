@@ -40,7 +40,12 @@ export const guardedErrors = { 401: errorBodySchema, 403: errorBodySchema } as c
 
 export const loginSchema = {
   summary: 'Log in; sets the session cookie and returns the CSRF token for later requests',
-  body: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email, password } },
+  body: {
+    type: 'object',
+    required: ['email', 'password'],
+    additionalProperties: false,
+    properties: { email, password, totp: { type: 'string', maxLength: 20, description: "The authenticator app's 6-digit code; required for accounts with a second factor" } },
+  },
   response: {
     200: { type: 'object', required: ['csrfToken', 'staff'], properties: { csrfToken: { type: 'string' }, staff: staffSummary } },
     400: errorBodySchema,

@@ -59,7 +59,7 @@ describe('log-in page', () => {
     const admin = await c.staff.createStaff(['admin']);
     const wrong = await c.post('/staff/login', { email: admin.email, password: 'not the password at all' });
     expect(wrong.statusCode).toBe(401);
-    expect(wrong.body).toContain('البريد الإلكتروني أو كلمة المرور غير صحيحة.');
+    expect(wrong.body).toContain('البريد الإلكتروني أو كلمة المرور أو رمز التحقق غير صحيح.');
     expect(wrong.body).toContain(`value="${admin.email}"`);
     expect(sessionOf(wrong)).toBeUndefined();
 

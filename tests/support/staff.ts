@@ -47,7 +47,8 @@ export interface StaffHarness {
   /** The inbox's route dependencies, around the harness's (or the given) message pipeline. */
   handoffs: StaffPluginOptions['handoffs'];
   createStaff(roles: StaffRole[], options?: { email?: string; name?: string }): Promise<TestStaff>;
-  login(email: string, password: string, options?: { ip?: string; cookie?: string }): Promise<LoginOutcome>;
+  /** `totp`: the authenticator code, for an account with a second factor. */
+  login(email: string, password: string, options?: { ip?: string; cookie?: string; totp?: string }): Promise<LoginOutcome>;
   call(method: InjectOptions['method'], url: string, options?: CallOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
@@ -170,7 +171,7 @@ export async function startStaffHarness(label: string, options: { limits?: Login
         url: '/staff/api/login',
         remoteAddress: o.ip ?? '127.0.0.1',
         headers: o.cookie !== undefined ? { cookie: `${STAFF_COOKIE}=${o.cookie}` } : {},
-        payload: { email, password },
+        payload: { email, password, ...(o.totp !== undefined ? { totp: o.totp } : {}) },
       });
       const cookie = response.cookies.find((c) => c.name === STAFF_COOKIE && c.value !== '');
       const body = response.statusCode === 200 ? (response.json() as { csrfToken: string }) : undefined;

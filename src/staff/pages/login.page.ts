@@ -29,6 +29,9 @@ export async function loginPages(app: FastifyInstance, deps: LoginPageDeps): Pro
 <input id="email" name="email" type="email" autocomplete="username" dir="ltr" required maxlength="254" value="${email}">
 <label for="password">${t('login.password')}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" dir="ltr" required maxlength="200">
+<label for="totp">${t('login.totp')}</label>
+<input id="totp" name="totp" type="text" inputmode="numeric" autocomplete="one-time-code" dir="ltr" maxlength="20" aria-describedby="totp-hint">
+<p id="totp-hint" class="hint">${t('login.totp_hint')}</p>
 <button type="submit">${t('login.submit')}</button>
 </form>`;
     return kit.send(reply, renderBarePage(frame, { title: t('login.title'), body }), problem ? STATUS[problem] : 200);
@@ -39,8 +42,9 @@ export async function loginPages(app: FastifyInstance, deps: LoginPageDeps): Pro
   app.post<{ Body: FormBody }>('/login', { config: { access: PUBLIC } }, async (request, reply) => {
     const email = typeof request.body?.email === 'string' ? request.body.email : '';
     const password = typeof request.body?.password === 'string' ? request.body.password : '';
-    if (email === '' || password === '' || email.length > 254 || password.length > 200) return show(request, reply, 'invalid', email.slice(0, 254));
-    const result = await deps.auth.login(email, password, request.ip, sessionIdOf(request));
+    const totp = typeof request.body?.totp === 'string' ? request.body.totp : '';
+    if (email === '' || password === '' || email.length > 254 || password.length > 200 || totp.length > 20) return show(request, reply, 'invalid', email.slice(0, 254));
+    const result = await deps.auth.login(email, password, request.ip, sessionIdOf(request), totp);
     if (!result.ok) {
       reply.header('set-cookie', clearedSessionCookie());
       return show(request, reply, result.reason === 'locked' ? 'locked' : 'invalid', email);
