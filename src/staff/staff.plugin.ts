@@ -25,7 +25,7 @@ import type { Pipeline } from '../runtime/pipeline';
 import { openApiDocument, type DocumentedRoute, type OpenApiDocument } from './openapi';
 import { createStaffContext, type StaffContext, type StaffOverrides } from './staff.context';
 import { sendError } from './staff.errors';
-import { accessOf, ANY_STAFF, requireAccess, type GuardDeps } from './staff.guard';
+import { accessOf, ANY_STAFF, guardDepsOf, requireAccess, type GuardDeps } from './staff.guard';
 import { openApiSchema } from './staff.schemas';
 import { consolePages, type ConsolePagesOptions } from './pages/console.plugin';
 import { DashboardCountsRepository } from '../persistence/dashboard-counts.repository';
@@ -55,7 +55,7 @@ export interface StaffConsoleParts {
  * to each route itself, and lists each route in the OpenAPI document.
  */
 export function staffPlugin(context: StaffContext, options: StaffPluginOptions): FastifyPluginAsync {
-  const guardDeps: GuardDeps = { auth: context.auth, publicOrigin: options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : undefined };
+  const guardDeps = guardDepsOf(context.auth, options.publicBaseUrl);
   return async (app) => {
     await app.register(
       async (scope) => {
