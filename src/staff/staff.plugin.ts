@@ -28,6 +28,7 @@ import { sendError } from './staff.errors';
 import { accessOf, ANY_STAFF, guardDepsOf, requireAccess, type GuardDeps } from './staff.guard';
 import { openApiSchema } from './staff.schemas';
 import { consolePages, type ConsolePagesOptions } from './pages/console.plugin';
+import { queuesBoard } from './pages/queues.page';
 import { DashboardCountsRepository } from '../persistence/dashboard-counts.repository';
 
 /** Bumped when the API changes in a way a console build must know about. */
@@ -99,6 +100,9 @@ export function staffConsole(config: AppConfig, services: Services, parts: Staff
     await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports, cases, handoffs }));
     const counts = new DashboardCountsRepository(await createModels(services.mongo));
     await app.register(consolePages(context, { translator: parts.translator, channels: parts.channels, publicBaseUrl: config.http.publicBaseUrl, reports, counts, handoffs, cases }));
+    // Beside the pages, not in their scope: bull-board answers its own page and JSON API (see queues.page.ts).
+    const guard = guardDepsOf(context.auth, config.http.publicBaseUrl);
+    await app.register(queuesBoard({ guard, queues: { ...parts.pipeline.queues, redisUrl: services.redisUrl }, translator: parts.translator }));
   };
 }
 

@@ -6,7 +6,8 @@ import { REQUEST_STATUSES, SUPPORT_TYPES, type RequestStatus, type SupportType }
 import { I18nTranslator } from '../../src/i18n/translator';
 import { consolePages } from '../../src/staff/pages/console.plugin';
 import type { DashboardCounts } from '../../src/staff/pages/dashboard.page';
-import { STAFF_COOKIE } from '../../src/staff/staff.guard';
+import { queuesBoard } from '../../src/staff/pages/queues.page';
+import { guardDepsOf, STAFF_COOKIE } from '../../src/staff/staff.guard';
 import { staffPlugin } from '../../src/staff/staff.plugin';
 import type { TestPipeline } from './pipeline';
 import { startStaffHarness, type StaffHarness } from './staff';
@@ -39,8 +40,8 @@ export class FakeChannels {
 }
 
 /**
- * The staff API and the console's pages on one app, over a staff harness (real Redis and
- * FerretDB). `page` and `post` send what a browser would: the session cookie, form bodies.
+ * The staff API, the console's pages and the queues board on one app, over a staff harness (real
+ * Redis and FerretDB). `page` and `post` send what a browser would: the session cookie, form bodies.
  */
 export interface ConsoleHarness {
   staff: StaffHarness;
@@ -88,6 +89,7 @@ export async function startConsoleHarness(label: string, options: { pipeline?: T
         channels: { health: () => channels.health, whatsappQr: () => channels.link },
         handoffs,
       }),
+      queuesBoard({ guard: guardDepsOf(staff.context.auth, undefined), queues: { ...staff.queues, redisUrl: process.env.REDIS_URL as string }, translator }),
     ],
     ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }),
   });
