@@ -7,10 +7,12 @@ import type { ChannelId } from '../domain/messages';
 import { noticeFor, type Engine } from '../engine/engine';
 import type { Clock, ConversationStore, FaultReporter, Translator } from '../engine/ports';
 import { initialState } from '../engine/state';
-import { InboundQueue, startInboundWorker, type TurnDeps } from '../jobs/inbound.queue';
+import { FOLLOW_UP_QUEUE } from '../jobs/followup.queue';
+import { INBOUND_QUEUE, InboundQueue, startInboundWorker, type TurnDeps } from '../jobs/inbound.queue';
 import { DEFAULT_ADMISSION, Mailbox, type AdmissionLimits } from '../jobs/mailbox';
 import { makeApologiser, RECOVERY_EVERY_MS, startRecovery } from '../jobs/recovery';
-import { requestSend, SendQueue, startPinnedSendWorker, startSendWorker, type SendDeps } from '../jobs/send.queue';
+import { MAINTENANCE_QUEUE } from '../jobs/retention.queue';
+import { pinnedQueueName, requestSend, SEND_QUEUE, SendQueue, startPinnedSendWorker, startSendWorker, type SendDeps } from '../jobs/send.queue';
 import { errorMessage, type Logger } from '../logging/logger';
 import { DEFAULT_FOLLOW_UP_SETTINGS, type FollowUpSettings, type HandoffTimerSettings } from '../domain/followup';
 import { HandoffDesk } from '../handoffs/handoff-desk';
@@ -55,6 +57,8 @@ export interface Pipeline {
   mailbox: Mailbox;
   inbound: InboundQueue;
   send: SendQueue;
+  /** The BullMQ queues it produces to and works, by name under their key prefix (the staff console observes them). */
+  queues: PipelineQueues;
   /** Scheduled messages and surveys (the admin CLI and the staff console schedule through it). */
   followUps: FollowUps;
   /** The staff inbox: live events (Redis pub/sub), its repository, and its actions around an engine. */
@@ -70,6 +74,20 @@ export interface Pipeline {
   /** Starts the send worker of each pinned channel (role `channels`, next to the live client). */
   startPinnedWorkers(): void;
   close(): Promise<void>;
+}
+
+export interface PipelineQueues {
+  prefix: string;
+  names: readonly string[];
+}
+
+/**
+ * Every BullMQ queue of a pipeline whose process pins these channels' senders: turns, sends (shared
+ * and one per pinned channel), follow-ups and maintenance (retention). One list, so a queue added
+ * to the pipeline is not forgotten by whoever observes them.
+ */
+export function queueNamesOf(pinned: readonly ChannelId[]): string[] {
+  return [INBOUND_QUEUE, SEND_QUEUE, ...pinned.map(pinnedQueueName), FOLLOW_UP_QUEUE, MAINTENANCE_QUEUE];
 }
 
 export async function createPipeline(services: Services, modules: readonly ChannelModule[], options: PipelineOptions): Promise<Pipeline> {
@@ -134,6 +152,7 @@ export async function createPipeline(services: Services, modules: readonly Chann
     mailbox,
     inbound,
     send,
+    queues: { prefix, names: queueNamesOf(pinned) },
     followUps,
     handoffEvents,
     handoffInbox,

@@ -16,6 +16,7 @@ export const STAFF_ERRORS = {
   'cross-origin': { status: 403, message: 'Requests from another origin are refused.' },
   'forbidden-role': { status: 403, message: 'Your roles do not allow this.' },
   'not-found': { status: 404, message: 'Not found.' },
+  'read-only': { status: 405, message: 'This view is read-only.' },
   'email-taken': { status: 409, message: 'An account with that e-mail address exists already.' },
   'cannot-disable-self': { status: 409, message: 'You cannot disable your own account.' },
   'last-admin': { status: 409, message: 'The last active admin cannot be disabled.' },

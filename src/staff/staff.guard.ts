@@ -71,6 +71,11 @@ export interface GuardDeps {
   publicOrigin: string | undefined;
 }
 
+/** The guard's deps for a deployment: its origin is PUBLIC_BASE_URL's when that is set. */
+export function guardDepsOf(auth: StaffAuth, publicBaseUrl: string | undefined): GuardDeps {
+  return { auth, publicOrigin: publicBaseUrl ? new URL(publicBaseUrl).origin : undefined };
+}
+
 /** Why the guard refused a request. */
 export type AccessRefusal = 'cross-origin' | 'not-authenticated' | 'csrf-failed' | 'forbidden-role';
 

@@ -25,9 +25,10 @@ import type { Pipeline } from '../runtime/pipeline';
 import { documentStaffApi } from './openapi';
 import { createStaffContext, type StaffContext, type StaffOverrides } from './staff.context';
 import { sendError } from './staff.errors';
-import { accessOf, ANY_STAFF, requireAccess, type GuardDeps } from './staff.guard';
+import { accessOf, ANY_STAFF, guardDepsOf, requireAccess, type GuardDeps } from './staff.guard';
 import { openApiSchema } from './staff.schemas';
 import { consolePages, type ConsolePagesOptions } from './pages/console.plugin';
+import { queuesBoard } from './pages/queues.page';
 import { DashboardCountsRepository } from '../persistence/dashboard-counts.repository';
 
 /** Bumped when the API changes in a way a console build must know about. */
@@ -55,7 +56,7 @@ export interface StaffConsoleParts {
  * to each route itself, and @fastify/swagger lists each route in the OpenAPI document (see openapi.ts).
  */
 export function staffPlugin(context: StaffContext, options: StaffPluginOptions): FastifyPluginAsync {
-  const guardDeps: GuardDeps = { auth: context.auth, publicOrigin: options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : undefined };
+  const guardDeps = guardDepsOf(context.auth, options.publicBaseUrl);
   return async (app) => {
     await app.register(
       async (scope) => {
@@ -97,6 +98,9 @@ export function staffConsole(config: AppConfig, services: Services, parts: Staff
     await app.register(staffPlugin(context, { publicBaseUrl: config.http.publicBaseUrl, reports, cases, handoffs }));
     const counts = new DashboardCountsRepository(await createModels(services.mongo));
     await app.register(consolePages(context, { translator: parts.translator, channels: parts.channels, publicBaseUrl: config.http.publicBaseUrl, reports, counts, handoffs, cases }));
+    // Beside the pages, not in their scope: bull-board answers its own page and JSON API (see queues.page.ts).
+    const guard = guardDepsOf(context.auth, config.http.publicBaseUrl);
+    await app.register(queuesBoard({ guard, queues: { ...parts.pipeline.queues, redisUrl: services.redisUrl }, translator: parts.translator }));
   };
 }
 

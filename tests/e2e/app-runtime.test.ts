@@ -85,6 +85,12 @@ describe('npm start composition (web, channels and workers in one process)', () 
     expect(await ready.json()).toMatchObject({ status: 'ready', mongo: 'ok', redis: 'ok' });
     await greetOverWebChat(service.base);
   }, 30_000);
+
+  it('serves the staff console’s queues board, behind the guard (not a 404: it is registered)', async () => {
+    const board = await fetch(`http://${service.base}/staff/queues/api/queues`);
+    expect(board.status).toBe(401);
+    expect(await board.json()).toMatchObject({ error: 'not-authenticated' });
+  });
 });
 
 describe('a channel failing at start-up', () => {

@@ -1,7 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { FOLLOW_UP_QUEUE } from '../../src/jobs/followup.queue';
+import { INBOUND_QUEUE } from '../../src/jobs/inbound.queue';
 import { launchChromium } from '../support/chromium';
 import { startConsoleHarness, type ConsoleHarness } from '../support/console';
 import { seedSurveys } from '../support/console-surveys';
@@ -9,7 +13,8 @@ import { seedSurveys } from '../support/console-surveys';
 /**
  * The staff console in real Chromium: Arabic right-to-left on first paint, no horizontal overflow
  * on a 390 px phone, the English switch, charts drawn under the strict CSP, an agent kept out of
- * the audit log. Screenshots go to bench/results/console-screenshots/ (committed, looked at).
+ * the audit log, the queues board (bull-board) drawn for an admin. Screenshots go to
+ * bench/results/console-screenshots/ (committed, looked at).
  */
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'bench', 'results', 'console-screenshots');
@@ -127,4 +132,48 @@ it('keeps an agent out of the audit log', async () => {
   expect(response?.status()).toBe(403);
   expect(await page.textContent('[role=alert]')).toContain('صلاحياتك لا تسمح بفتح هذه الصفحة.');
   await context.close();
+}, 60_000);
+
+it('shows an admin the queues board, read-only, under its own CSP, from the console’s navigation', async () => {
+  const { prefix } = c.staff.queues;
+  const redis = new Redis(process.env.REDIS_URL as string);
+  // Jobs of the test's own, under the pipeline's prefix, so the board has something to count.
+  const turns = new Queue(INBOUND_QUEUE, { connection: redis, prefix });
+  const followUps = new Queue(FOLLOW_UP_QUEUE, { connection: redis, prefix });
+  await turns.add('turns', { conversationId: 'c-board-1' });
+  await followUps.add('fire', { type: 'sweep' }, { delay: 3_600_000 });
+  const admin = await c.staff.createStaff(['admin']);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const { page, problems } = await openPage(context);
+  try {
+    await logIn(page, admin.email, admin.password);
+    await Promise.all([page.waitForURL(`${base}/staff/queues`), page.click('a[href="/staff/queues"]')]);
+    // Rendered by bull-board's scripts (not the server): the queue cards with their job counts.
+    await page.waitForSelector(`main a[href$="/queue/${INBOUND_QUEUE}"]`);
+    expect(await page.textContent('header a span')).toBe('طوابير بصيرة');
+    const cards = await page.$$eval('main a[href*="/queue/"]:not([role=progressbar])', (links) => links.map((a) => a.textContent ?? ''));
+    expect(cards.sort()).toEqual([...c.staff.queues.names].sort());
+    const counts = await page.$$eval('main a[role=progressbar]', (bars) => bars.map((a) => `${a.getAttribute('href') ?? ''} ${a.textContent ?? ''}`));
+    expect(counts.sort()).toEqual([`/staff/queues/queue/${FOLLOW_UP_QUEUE}?status=delayed 1`, `/staff/queues/queue/${INBOUND_QUEUE}?status=waiting 1`]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'queues.png'), fullPage: true });
+
+    // A queue's page shows its job and offers no action on it or the queue: read-only.
+    await page.click(`nav a[href$="/queue/${INBOUND_QUEUE}"]`);
+    await page.waitForSelector('text=c-board-1');
+    // Only the job's view tabs and the copy button: no retry, promote, clean or queue actions menu.
+    expect(await page.$$eval('main button', (buttons) => buttons.map((b) => b.textContent ?? ''))).toEqual(['Data', 'Progress', 'Options', 'Logs', 'Error', '']);
+    await page.screenshot({ path: join(SCREENSHOTS, 'queues-job.png'), fullPage: true });
+
+    // The header menu leads back to the console.
+    await page.click('header ul li:last-child button');
+    await Promise.all([page.waitForURL(`${base}/staff/dashboard`), page.click('text=العودة إلى اللوحة')]);
+    // Its Google Fonts stylesheet is refused on purpose (no third-party origins); nothing else is.
+    expect(problems.filter((p) => !p.includes("'https://fonts.googleapis.com/"))).toEqual([]);
+  } finally {
+    await context.close();
+    await Promise.all([turns.close(), followUps.close()]);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  }
 }, 60_000);

@@ -7,7 +7,8 @@ import { REQUEST_STATUSES, SUPPORT_TYPES, type RequestStatus, type SupportType }
 import { I18nTranslator } from '../../src/i18n/translator';
 import { consolePages } from '../../src/staff/pages/console.plugin';
 import type { DashboardCounts } from '../../src/staff/pages/dashboard.page';
-import { STAFF_COOKIE } from '../../src/staff/staff.guard';
+import { queuesBoard } from '../../src/staff/pages/queues.page';
+import { guardDepsOf, STAFF_COOKIE } from '../../src/staff/staff.guard';
 import { staffPlugin } from '../../src/staff/staff.plugin';
 import type { TestPipeline } from './pipeline';
 import { startStaffHarness, type StaffHarness } from './staff';
@@ -48,8 +49,8 @@ export class FakeChannels {
 }
 
 /**
- * The staff API and the console's pages on one app, over a staff harness (real Redis and
- * FerretDB). `page` and `post` send what a browser would: the session cookie, form bodies.
+ * The staff API, the console's pages and the queues board on one app, over a staff harness (real
+ * Redis and FerretDB). `page` and `post` send what a browser would: the session cookie, form bodies.
  */
 export interface ConsoleHarness {
   staff: StaffHarness;
@@ -77,11 +78,11 @@ export function csrfFieldOf(html: string): string {
 /** The console's pages over a staff harness, with the given (or fresh) fake counts and channels. */
 export function testConsolePages(
   staff: StaffHarness,
-  o: { handoffs?: StaffHarness['handoffs']; counts?: FakeCounts; channels?: FakeChannels } = {},
+  o: { handoffs?: StaffHarness['handoffs']; counts?: FakeCounts; channels?: FakeChannels; translator?: I18nTranslator } = {},
 ): FastifyPluginAsync {
   const channels = o.channels ?? new FakeChannels();
   return consolePages(staff.context, {
-    translator: I18nTranslator.load(LOCALES_DIR),
+    translator: o.translator ?? I18nTranslator.load(LOCALES_DIR),
     publicBaseUrl: undefined,
     reports: staff.reports,
     counts: o.counts ?? new FakeCounts(),
@@ -100,9 +101,14 @@ export async function startConsoleHarness(label: string, options: { pipeline?: T
   const handoffs = { ...staff.handoffs, eventStreamMaxMs: options.eventStreamMaxMs ?? staff.handoffs.eventStreamMaxMs };
   const counts = new FakeCounts();
   const channels = new FakeChannels();
+  const translator = I18nTranslator.load(LOCALES_DIR);
   const app = await buildApp({
     logger: false,
-    plugins: [staffPlugin(staff.context, { publicBaseUrl: undefined, reports: staff.reports, cases: staff.cases, handoffs }), testConsolePages(staff, { handoffs, counts, channels })],
+    plugins: [
+      staffPlugin(staff.context, { publicBaseUrl: undefined, reports: staff.reports, cases: staff.cases, handoffs }),
+      testConsolePages(staff, { handoffs, counts, channels, translator }),
+      queuesBoard({ guard: guardDepsOf(staff.context.auth, undefined), queues: { ...staff.queues, redisUrl: process.env.REDIS_URL as string }, translator }),
+    ],
     ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }),
   });
   const cookieOf = (o: { sessionId?: string; cookie?: string }): Record<string, string> => {

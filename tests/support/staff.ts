@@ -8,6 +8,7 @@ import { MessageLogRepository } from '../../src/persistence/message-log.reposito
 import { createModels } from '../../src/persistence/models';
 import { MongoRequestRepository } from '../../src/persistence/request.repository';
 import type { FollowUps } from '../../src/runtime/followups';
+import type { PipelineQueues } from '../../src/runtime/pipeline';
 import type { CaseLinks } from '../../src/staff/case.access';
 import { createCaseReview } from '../../src/staff/case.review';
 import { MongoSurveyRepository } from '../../src/persistence/survey.repository';
@@ -40,6 +41,8 @@ export interface StaffHarness {
   followUps: FollowUps;
   requests: MongoRequestRepository;
   log: MessageLogRepository;
+  /** The pipeline's BullMQ queues (names and key prefix), for the queues board. */
+  queues: PipelineQueues;
   /** Links a request to an agent, as a handoff they hold will (see src/staff/case.access.ts). */
   linkCase(staffId: string, reference: string): void;
   /** Submits a support request as the bot would; returns its reference. */
@@ -127,6 +130,7 @@ export async function startStaffHarness(label: string, options: { limits?: Login
     followUps,
     requests,
     log,
+    queues: run.pipeline.queues,
     linkCase(staffId, reference) {
       linked.set(staffId, new Set([...(linked.get(staffId) ?? []), reference]));
     },

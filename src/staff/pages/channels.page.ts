@@ -32,7 +32,6 @@ export async function channelsPage(app: FastifyInstance, deps: ChannelsPageDeps)
     const body = html`<div id="channels" hx-get="/staff/channels" hx-trigger="${POLL}" hx-select="#channels" hx-swap="outerHTML">
 <ul class="cards">${deps.channels.health().map((h) => channelCard(text, h))}</ul>
 ${link ? whatsappLink(text, link) : ''}
-<p class="hint">${text.t('channels.queues_later')}</p>
 </div>`;
     return deps.kit.send(reply, renderPage(frame, deps.kit.viewer(request), { title: text.t('nav.channels'), current: 'channels', body }));
   });

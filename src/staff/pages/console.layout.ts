@@ -14,6 +14,8 @@ export const NAV = [
   { key: 'audit', path: '/staff/audit', roles: ['admin'] },
   { key: 'staff', path: '/staff/staff', roles: ['admin'] },
   { key: 'channels', path: '/staff/channels', roles: ['admin'] },
+  // bull-board's own page (queues.page.ts), outside the console's frame.
+  { key: 'queues', path: '/staff/queues', roles: ['admin'] },
 ] as const satisfies ReadonlyArray<{ key: string; path: string; roles: readonly StaffRole[] }>;
 
 export type NavKey = (typeof NAV)[number]['key'];

@@ -4,7 +4,7 @@ import { errorMessage } from '../../logging/logger';
 import { HasherBusyError } from '../password';
 import type { ReportRouteDeps } from '../reports.routes';
 import type { StaffContext } from '../staff.context';
-import { accessOf, clearedSessionCookie, CSRF_HEADER, csrfTokenMatches, decideAccess, staffOf, type AccessRefusal, type GuardDeps } from '../staff.guard';
+import { accessOf, clearedSessionCookie, CSRF_HEADER, csrfTokenMatches, decideAccess, guardDepsOf, staffOf, type AccessRefusal, type GuardDeps } from '../staff.guard';
 import { auditPage } from './audit.page';
 import { channelsPage, type ChannelStatusSource } from './channels.page';
 import { ASSET_CACHE, loadConsoleAssets, type ConsoleAssets } from './console.assets';
@@ -51,7 +51,7 @@ const FORM_LIMIT_BYTES = 16 * 1024;
  * document. Every route declares `config.access`, as in the API; the scope adds the guard itself.
  */
 export function consolePages(context: StaffContext, options: ConsolePagesOptions): FastifyPluginAsync {
-  const guardDeps: GuardDeps = { auth: context.auth, publicOrigin: options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : undefined };
+  const guardDeps = guardDepsOf(context.auth, options.publicBaseUrl);
   const assets = options.assets ?? loadConsoleAssets();
   const kit = pageKit(options.translator, assets);
   return async (app) => {
