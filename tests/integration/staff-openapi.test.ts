@@ -120,7 +120,7 @@ describe('staff API OpenAPI document', () => {
     expect(login?.['x-roles']).toEqual([]);
     expect(login?.responses['401']?.description).toBe('No valid session (or wrong credentials at log-in)');
     // The response schema of the document's own route must not strip what it does not list.
-    expect(Object.keys(login?.requestBody?.content['application/json']?.schema.properties ?? {})).toEqual(['email', 'password']);
+    expect(Object.keys(login?.requestBody?.content['application/json']?.schema.properties ?? {})).toEqual(['email', 'password', 'totp']);
     expect(Object.keys(login?.responses['200']?.content?.['application/json']?.schema.properties ?? {})).toEqual(['csrfToken', 'staff']);
   });
 
