@@ -152,9 +152,10 @@ function askLine(prompt: string): Promise<string> {
   process.stderr.write(prompt);
   const rl = createInterface({ input: process.stdin, terminal: false });
   return new Promise((resolve) => {
+    // Resolved before close(): closing emits 'close' at once, which would otherwise answer '' first.
     rl.once('line', (line) => {
-      rl.close();
       resolve(line);
+      rl.close();
     });
     rl.once('close', () => resolve(''));
   });

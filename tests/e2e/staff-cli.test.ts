@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import { PasswordHasher } from '../../src/staff/password';
+import { fromBase32, stepAt, totpCode } from '../../src/staff/totp';
 
 /** `npm run staff -- …` as a separate process, against a private database (MONGODB_DB) and Redis prefix. */
 const ROOT = join(__dirname, '..', '..');
@@ -19,7 +20,8 @@ interface Run {
   stderr: string;
 }
 
-function staffCli(args: string[], password?: string): Promise<Run> {
+/** `answer`: a line to type once stdout shows what it waits for (it returns null until then). */
+function staffCli(args: string[], password?: string, answer?: (stdout: string) => string | null): Promise<Run> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -35,11 +37,19 @@ function staffCli(args: string[], password?: string): Promise<Run> {
     const child = spawn('npm', ['run', '--silent', 'staff', '--', ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let answered = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const line = answered || !answer ? null : answer(stdout);
+      if (line !== null) {
+        answered = true;
+        child.stdin.end(`${line}\n`);
+      }
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
+    if (!answer) child.stdin.end();
   });
 }
 
@@ -107,5 +117,31 @@ describe('npm run staff (separate process)', () => {
     expect(lastAdmin.code).toBe(1);
     expect(lastAdmin.stdout).toMatch(/last active admin/);
     expect((await staffCli(['disable', 'nobody@basirah.example'])).stdout).toMatch(/No account/);
+  });
+
+  it('turns two-step verification on with the code the app shows, refuses a wrong code, and turns it off', async () => {
+    const secretOf = (stdout: string): string | null => /secret key: ([A-Z2-7 ]+)\n/.exec(stdout)?.[1]?.replace(/ /g, '') ?? null;
+    const wrong = await staffCli(['totp-enable', admin], undefined, (out) => (secretOf(out) ? '000000' : null));
+    // (A wrong code that happens to be right has one chance in a million; the assertion would then show it.)
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/does not match; nothing was changed/);
+    expect((await conn.collection('staff').findOne({ email: admin }))?.totpSealed ?? null).toBeNull();
+
+    const on = await staffCli(['totp-enable', admin], undefined, (out) => {
+      const secret = secretOf(out);
+      return secret ? totpCode(fromBase32(secret), stepAt(new Date())) : null;
+    });
+    expect(on.stdout + on.stderr).toMatch(/Two-step verification is on/);
+    expect(on.code).toBe(0);
+    expect(on.stdout).toMatch(/otpauth:\/\/totp\/Basirah%20staff%3Anoura\.admin%40basirah\.example\?secret=[A-Z2-7]{32}&issuer=Basirah\+staff/);
+    expect(on.stdout).toMatch(/Two-step verification is on/);
+    const doc = await conn.collection('staff').findOne({ email: admin });
+    expect(doc?.totpSealed).toEqual(expect.objectContaining({ ct: expect.any(String) }));
+    expect(JSON.stringify(doc)).not.toContain(secretOf(on.stdout) as string);
+    expect((await staffCli(['list'])).stdout).toMatch(new RegExp(`${admin}  Noura  admin  active  2fa`));
+
+    expect((await staffCli(['totp-disable', admin])).code).toBe(0);
+    expect((await conn.collection('staff').findOne({ email: admin }))?.totpSealed).toBeNull();
+    expect(await conn.collection('staff_audit').countDocuments({ action: { $in: ['totp-enabled', 'totp-disabled'] }, via: 'cli' })).toBe(2);
   });
 });
