@@ -45,6 +45,7 @@ export class FakeChannels {
 export interface ConsoleHarness {
   staff: StaffHarness;
   app: FastifyInstance;
+  /** The counts the dashboard shows, set by the test (unused when the harness was given `counts`). */
   counts: FakeCounts;
   channels: FakeChannels;
   get(url: string, options?: { sessionId?: string; cookie?: string }): Promise<LightMyRequestResponse>;
@@ -67,9 +68,10 @@ export function csrfFieldOf(html: string): string {
 
 /**
  * `pipeline`: the console on a running test pipeline (the inbox tests); `eventStreamMaxMs`: how
- * long one inbox event stream lasts (the staff harness's 200 ms tests reconnection).
+ * long one inbox event stream lasts (the staff harness's 200 ms tests reconnection); `counts`: the
+ * dashboard's counts (the database's, say) instead of the fake ones the test sets.
  */
-export async function startConsoleHarness(label: string, options: { pipeline?: TestPipeline; eventStreamMaxMs?: number } = {}): Promise<ConsoleHarness> {
+export async function startConsoleHarness(label: string, options: { pipeline?: TestPipeline; eventStreamMaxMs?: number; counts?: DashboardCounts } = {}): Promise<ConsoleHarness> {
   const staff = await startStaffHarness(label, options.pipeline ? { pipeline: options.pipeline } : {});
   const handoffs = { ...staff.handoffs, eventStreamMaxMs: options.eventStreamMaxMs ?? staff.handoffs.eventStreamMaxMs };
   const counts = new FakeCounts();
@@ -83,7 +85,7 @@ export async function startConsoleHarness(label: string, options: { pipeline?: T
         translator,
         publicBaseUrl: undefined,
         reports: staff.reports,
-        counts,
+        counts: options.counts ?? counts,
         cases: staff.cases,
         channels: { health: () => channels.health, whatsappQr: () => channels.link },
         handoffs,
