@@ -74,7 +74,9 @@ export class HandoffViews {
   async detail(id: string, now: Date): Promise<HandoffDetail | null> {
     const h = await this.deps.inbox.get(id);
     if (!h) return null;
-    const [item, notes, lines] = await Promise.all([this.item(h, now), this.deps.inbox.notes(id), this.deps.log.transcript(h.conversationId, TRANSCRIPT_LIMIT)]);
+    // The outbox before the log: a reply that leaves the outbox has its log row by then (see MessageLogRepository.transcript).
+    const outbox = (await this.deps.records.load(h.conversationId))?.outbox ?? [];
+    const [item, notes, lines] = await Promise.all([this.item(h, now), this.deps.inbox.notes(id), this.deps.log.transcript(h.conversationId, TRANSCRIPT_LIMIT, outbox)]);
     const byStaff = new Map(h.staffReplies.map((r) => [r.outboundId, r.by]));
     const transcript = lines.map((l): TranscriptLine => {
       const staffId = byStaff.get(l.id) ?? null;

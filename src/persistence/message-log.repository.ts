@@ -5,7 +5,7 @@ import type { FieldCipher } from '../security/field-cipher';
 import { conversationId } from './conversation.store';
 import type { mongo } from 'mongoose';
 import type { InboundDoc, MessageLogModels, OutboundDoc } from './message-log.models';
-import { rawCollection } from './models';
+import { rawCollection, type OutboxBubble } from './models';
 import { isDuplicateKeyError } from './mongo-errors';
 
 const isPlatformCommand = (v: string | null): v is PlatformCommand => v === 'start' || v === 'menu' || v === 'language';
@@ -260,16 +260,23 @@ export class MessageLogRepository {
   /**
    * A conversation's messages both ways for staff, oldest first, with ids (a staff reply is known
    * by its outbound id) and the send status of outbound ones. Texts are opened, not masked: the
-   * caller decides what its reader may see.
+   * caller decides what its reader may see. `outbox`: the conversation's outbox, read before this
+   * call. A reply gets its outbound-log row only when a send worker claims it, a moment after it
+   * was written; until then it is shown from the outbox as `pending`, so a reply staff have just
+   * sent (or the bot's answer) is in the transcript as soon as the page is told of it.
    */
-  async transcript(convId: string, limit: number): Promise<TranscriptEntry[]> {
+  async transcript(convId: string, limit: number, outbox: readonly OutboxBubble[] = []): Promise<TranscriptEntry[]> {
     const [ins, outs] = await Promise.all([
       this.models.Inbound.find({ conversationId: convId }).sort({ receivedAt: -1 }).limit(limit).lean(),
       this.models.Outbound.find({ conversationId: convId }).sort({ seq: -1 }).limit(limit).lean(),
     ]);
+    const logged = new Set(outs.map((d) => d._id));
+    const replyText = (sealed: OutboxBubble['replySealed']): string => (JSON.parse(this.cipher.open(sealed)) as Reply).text;
     const items = [
       ...ins.map((d) => ({ id: d._id, direction: 'in' as const, at: d.receivedAt, order: d.receivedAt.getTime() * 100 - 1, text: this.cipher.open(d.textSealed), status: null, attachment: d.attachment ?? null })),
-      ...outs.map((d) => ({ id: d._id, direction: 'out' as const, at: d.createdAt, order: d.seq, text: (JSON.parse(this.cipher.open(d.replySealed)) as Reply).text, status: d.status, attachment: null })),
+      ...outs.map((d) => ({ id: d._id, direction: 'out' as const, at: d.createdAt, order: d.seq, text: replyText(d.replySealed), status: d.status, attachment: null })),
+      // The outbound row and its bubble share the id and seq; a bubble whose row exists is shown from the row.
+      ...outbox.filter((b) => !logged.has(b.id)).map((b) => ({ id: b.id, direction: 'out' as const, at: b.createdAt, order: b.seq, text: replyText(b.replySealed), status: 'pending', attachment: null })),
     ];
     items.sort((a, b) => a.order - b.order);
     return items.slice(-limit).map(({ order: _order, ...rest }) => rest);
@@ -282,7 +289,7 @@ export interface TranscriptEntry {
   direction: 'in' | 'out';
   at: Date;
   text: string;
-  /** Outbound only: sending, sent, failed or unknown. */
+  /** Outbound only: pending (in the outbox, not claimed by a sender yet), sending, sent, failed or unknown. */
   status: string | null;
   attachment: string | null;
 }

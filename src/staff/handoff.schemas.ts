@@ -38,7 +38,7 @@ const transcriptLine = {
     at: dateTime,
     text: { type: 'string', description: 'runs of 7+ digits masked (******1234)' },
     staff: staffRef,
-    status: { type: 'string', nullable: true, description: 'outbound: sending, sent, failed, unknown' },
+    status: { type: 'string', nullable: true, description: 'outbound: pending (in the outbox, not claimed by a sender yet), sending, sent, failed, unknown' },
     attachment: { type: 'string', nullable: true },
   },
 } as const;

@@ -1,16 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import type { ChannelModule } from '../../src/channels/module';
 import { launchChromium } from '../support/chromium';
 import { startConsoleHarness, type ConsoleHarness } from '../support/console';
+import { firstPaint, logInThroughPage, shootWidths, watchedPage } from '../support/console-browser';
 import { t } from '../support/engine-setup';
-import { FakeTelegramApi, makeTelegramUpdate } from '../support/fake-telegram-api';
+import { makeTelegramUpdate, type FakeTelegramApi } from '../support/fake-telegram-api';
 import { chatOf, telegramBeneficiaries, type TelegramBeneficiaries } from '../support/inbox-chat';
 import { makeNationalId } from '../support/fixtures';
-import { startTestPipeline } from '../support/pipeline';
-import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
+import { startTelegramConsole, type TelegramConsole } from '../support/telegram-console';
 
 /**
  * The inbox in real Chromium against the real pipeline: a beneficiary on Telegram (fake Bot API)
@@ -20,56 +19,34 @@ import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
  * Then claim, a canned reply sent, the reply at the fake Bot API, return to the bot, and the
  * person's next answer continuing their request. Screenshots in Arabic at 1280 and 390 px.
  */
-const SCREENSHOTS = join(__dirname, '..', '..', 'bench', 'results', 'console-screenshots');
 const RESULTS = join(__dirname, '..', '..', 'bench', 'results');
 
+let world: TelegramConsole;
 let api: FakeTelegramApi;
-let run: Awaited<ReturnType<typeof startTestPipeline>>;
-let telegram: ChannelModule;
 let c: ConsoleHarness;
 let browser: Browser;
 let base: string;
 let type: TelegramBeneficiaries['type'];
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  api = await FakeTelegramApi.start(TEST_BOT_TOKEN);
-  run = await startTestPipeline('inbox-e2e', (deps) => {
-    telegram = testTelegramModule(api, deps.sink, deps.env);
-    return [telegram];
-  });
-  await telegram.runtime?.start();
-  c = await startConsoleHarness('inbox-e2e', { pipeline: run, eventStreamMaxMs: 60_000 });
-  await c.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://localhost:${(c.app.server.address() as AddressInfo).port}`;
+  world = await startTelegramConsole('inbox-e2e', { eventStreamMaxMs: 60_000 });
+  ({ api, c, base } = world);
   browser = await launchChromium();
-  type = telegramBeneficiaries(api, run, tick).type;
+  type = telegramBeneficiaries(api, world.run, tick).type;
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  await c?.close();
-  await telegram?.runtime?.stop();
-  await run?.close();
-  await api?.close();
+  await world?.close();
 });
 
 /**
  * The engine's manual clock follows the wall clock here: Telegram dates the beneficiary's messages
  * with the real time, and the transcript orders them with the staff's, which the clock dates.
  */
-const tick = (): void => run.env.clock.set(new Date());
+const tick = (): void => world.run.env.clock.set(new Date());
 
-const overflow = (page: Page): Promise<number> => page.evaluate<number>('document.documentElement.scrollWidth');
-
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
-    expect([name, width, (await overflow(page)) <= width]).toEqual([name, width, true]);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-ar-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = (page: Page, name: string): Promise<void> => shootWidths(page, (width) => `${name}-ar-${width}.png`);
 
 it('shows a new handoff live, then claim, reply, and return to the bot at the same step', async () => {
   const chat = 7301;
@@ -79,19 +56,9 @@ it('shows a new handoff live, then claim, reply, and return to the bot at the sa
   await type(chat, 'فاطمة أحمد الزهراني', t('ar', 'request.ask.nationalId'));
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ar-SA' });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(`${base}/staff/login`);
-  await page.fill('#email', agent.email);
-  await page.fill('#password', agent.password);
-  await Promise.all([page.waitForURL(`${base}/staff/dashboard`), page.click('button[type=submit]')]);
-
-  const first = (await (await page.goto(`${base}/staff/inbox`))?.text()) ?? '';
-  expect(/<html lang="([^"]+)" dir="([^"]+)">/.exec(first)?.slice(1)).toEqual(['ar', 'rtl']);
+  const { page, problems } = await watchedPage(context);
+  await logInThroughPage(page, base, agent);
+  expect(await firstPaint(page, `${base}/staff/inbox`)).toEqual({ lang: 'ar', dir: 'rtl' });
   await page.waitForSelector('#inbox-empty');
   await page.waitForSelector('[data-events][data-stream="open"]');
   await page.evaluate("document.body.setAttribute('data-marker', 'same-document')");
@@ -142,16 +109,13 @@ it('shows a new handoff live, then claim, reply, and return to the bot at the sa
 
 it('keeps the inbox live after the server ends the event stream (it does, every few minutes, by design), and goes to log-in once the session is gone', async () => {
   // A web process whose streams last 1.5 s: the page must reconnect and still see the next chat.
-  const short = await startConsoleHarness('inbox-e2e-short', { pipeline: run, eventStreamMaxMs: 1_500 });
+  const short = await startConsoleHarness('inbox-e2e-short', { pipeline: world.run, eventStreamMaxMs: 1_500 });
   await short.app.listen({ host: '127.0.0.1', port: 0 });
   const origin = `http://localhost:${(short.app.server.address() as AddressInfo).port}`;
   const agent = await short.staff.createStaff(['agent']);
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  await page.goto(`${origin}/staff/login`);
-  await page.fill('#email', agent.email);
-  await page.fill('#password', agent.password);
-  await Promise.all([page.waitForURL(`${origin}/staff/dashboard`), page.click('button[type=submit]')]);
+  const { page } = await watchedPage(context);
+  await logInThroughPage(page, origin, agent);
   await page.goto(`${origin}/staff/inbox`);
   await page.evaluate("document.body.setAttribute('data-marker', 'same-document')");
   await page.waitForSelector('[data-events][data-stream-opens="2"]', { timeout: 15_000 });

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { makeNationalId } from '../support/fixtures';
 import { launchChromium } from '../support/chromium';
 import { startConsoleHarness, type ConsoleHarness } from '../support/console';
+import { firstPaint, logInThroughPage, screenshotsDir, scrollWidth, watchedPage } from '../support/console-browser';
 
 /**
  * The console's cases pages in real Chromium: a researcher reveals a national ID for a reason and
@@ -12,7 +12,7 @@ import { startConsoleHarness, type ConsoleHarness } from '../support/console';
  * committee (researcher) → accepted (committee member); an agent is kept out of admin pages;
  * Arabic right-to-left on first paint, no horizontal overflow at 390 px; screenshots.
  */
-const SCREENSHOTS = join(__dirname, '..', '..', 'bench', 'results', 'console-screenshots');
+const SCREENSHOTS = screenshotsDir();
 
 let c: ConsoleHarness;
 let browser: Browser;
@@ -20,7 +20,6 @@ let base: string;
 let reference: string;
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   c = await startConsoleHarness('console-cases-e2e');
   await c.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://localhost:${(c.app.server.address() as AddressInfo).port}`;
@@ -38,22 +37,11 @@ afterAll(async () => {
 async function session(roles: Parameters<ConsoleHarness['staff']['createStaff']>[0], width = 1280): Promise<Page> {
   const who = await c.staff.createStaff(roles, { name: 'سارة الباحثة' });
   const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'ar-SA' });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  await page.goto(`${base}/staff/login`);
-  await page.fill('#email', who.email);
-  await page.fill('#password', who.password);
-  await Promise.all([page.waitForURL(`${base}/staff/dashboard`), page.click('button[type=submit]')]);
+  const { page, problems } = await watchedPage(context);
+  await logInThroughPage(page, base, who);
   (page as Page & { problems?: string[] }).problems = problems;
   return page;
 }
-
-const overflow = (page: Page): Promise<number> => page.evaluate<number>('document.documentElement.scrollWidth');
-const firstPaintDir = async (page: Page, url: string): Promise<string | null> => /<html lang="ar" dir="([^"]+)">/.exec((await (await page.goto(url))?.text()) ?? '')?.[1] ?? null;
 
 it('lets a researcher reveal an ID for a reason, which an admin then sees in the audit log', async () => {
   const page = await session(['researcher']);
@@ -105,8 +93,8 @@ it('is right-to-left on first paint and fits a 390 px phone; screenshots', async
       ['cases', '/staff/cases'],
       ['case', `/staff/cases/${reference}`],
     ] as const) {
-      expect(await firstPaintDir(page, `${base}${path}`)).toBe('rtl');
-      expect([path, width, await overflow(page)]).toEqual([path, width, width]);
+      expect(await firstPaint(page, `${base}${path}`)).toEqual({ lang: 'ar', dir: 'rtl' });
+      expect([path, width, await scrollWidth(page)]).toEqual([path, width, width]);
       await page.screenshot({ path: join(SCREENSHOTS, `${name}-ar-${width}.png`), fullPage: true });
     }
     expect((page as Page & { problems?: string[] }).problems).toEqual([]);

@@ -1,13 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { FOLLOW_UP_QUEUE } from '../../src/jobs/followup.queue';
 import { INBOUND_QUEUE } from '../../src/jobs/inbound.queue';
 import { launchChromium } from '../support/chromium';
 import { startConsoleHarness, type ConsoleHarness } from '../support/console';
+import { firstPaint, logInThroughPage, screenshotsDir, scrollWidth, watchedPage } from '../support/console-browser';
 import { seedSurveys } from '../support/console-surveys';
 
 /**
@@ -17,14 +17,13 @@ import { seedSurveys } from '../support/console-surveys';
  * bench/results/console-screenshots/ (committed, looked at).
  */
 
-const SCREENSHOTS = join(__dirname, '..', '..', 'bench', 'results', 'console-screenshots');
+const SCREENSHOTS = screenshotsDir();
 
 let c: ConsoleHarness;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   c = await startConsoleHarness('console-e2e');
   await c.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://localhost:${(c.app.server.address() as AddressInfo).port}`;
@@ -40,57 +39,29 @@ afterAll(async () => {
   await c?.close();
 });
 
-/** A page that fails the test on any CSP violation or script error. */
-async function openPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return { page, problems };
-}
-
-/** The first paint's direction, read from the response before any script could change it. */
-async function firstPaint(page: Page, url: string): Promise<{ lang: string | null; dir: string | null }> {
-  const response = await page.goto(url);
-  const body = (await response?.text()) ?? '';
-  const tag = /<html lang="([^"]+)" dir="([^"]+)">/.exec(body);
-  return { lang: tag?.[1] ?? null, dir: tag?.[2] ?? null };
-}
-
-async function logIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(`${base}/staff/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForURL(`${base}/staff/dashboard`), page.click('button[type=submit]')]);
-}
-
-const overflow = (page: Page): Promise<number> => page.evaluate<number>('document.documentElement.scrollWidth');
-
 it('shows an admin the dashboard in Arabic, right-to-left, on a laptop and a phone, then in English', async () => {
   const admin = await c.staff.createStaff(['admin'], { name: 'نورة العتيبي' });
   for (const width of [1280, 390]) {
     const context = await browser.newContext({ viewport: { width, height: width === 390 ? 844 : 900 }, locale: 'ar-SA' });
-    const { page, problems } = await openPage(context);
+    const { page, problems } = await watchedPage(context);
     expect(await firstPaint(page, `${base}/staff/login`)).toEqual({ lang: 'ar', dir: 'rtl' });
-    expect(await overflow(page)).toBeLessThanOrEqual(width);
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(width);
     await page.screenshot({ path: join(SCREENSHOTS, `login-ar-${width}.png`), fullPage: true });
 
-    await logIn(page, admin.email, admin.password);
+    await logInThroughPage(page, base, admin);
     expect(await page.evaluate<string[]>('[document.documentElement.lang, document.documentElement.dir]')).toEqual(['ar', 'rtl']);
     expect(await firstPaint(page, `${base}/staff/dashboard`)).toEqual({ lang: 'ar', dir: 'rtl' });
     // Chart.js drew every chart (a canvas it owns gets a size attribute and a chart instance).
     await page.waitForFunction("document.querySelectorAll('canvas').length === 4 && Array.from(document.querySelectorAll('canvas')).every((el) => el.width > 0)");
     const charts = await page.evaluate<boolean[]>("Array.from(document.querySelectorAll('canvas')).map((el) => window.Chart.getChart(el) !== undefined)");
     expect(charts).toEqual([true, true, true, true]);
-    expect(await overflow(page)).toBeLessThanOrEqual(width);
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(width);
     await page.screenshot({ path: join(SCREENSHOTS, `dashboard-ar-${width}.png`), fullPage: true });
 
     for (const path of ['/staff/audit', '/staff/staff', '/staff/channels']) {
       await page.goto(`${base}${path}`);
-      expect([path, await overflow(page)]).toEqual([path, expect.any(Number)]);
-      expect([path, (await overflow(page)) <= width]).toEqual([path, true]);
+      expect([path, await scrollWidth(page)]).toEqual([path, expect.any(Number)]);
+      expect([path, (await scrollWidth(page)) <= width]).toEqual([path, true]);
       if (width === 390) await page.screenshot({ path: join(SCREENSHOTS, `${path.split('/')[2]}-ar-390.png`), fullPage: true });
     }
 
@@ -108,8 +79,8 @@ it('shows an admin the dashboard in Arabic, right-to-left, on a laptop and a pho
 it('filters the audit log with htmx without leaving the page', async () => {
   const admin = await c.staff.createStaff(['admin']);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const { page, problems } = await openPage(context);
-  await logIn(page, admin.email, admin.password);
+  const { page, problems } = await watchedPage(context);
+  await logInThroughPage(page, base, admin);
   await page.goto(`${base}/staff/audit`);
   await page.evaluate("document.body.setAttribute('data-marker', 'same-document')");
   await page.selectOption('select[name=action]', 'login');
@@ -125,8 +96,8 @@ it('filters the audit log with htmx without leaving the page', async () => {
 it('keeps an agent out of the audit log', async () => {
   const agent = await c.staff.createStaff(['agent']);
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const { page } = await openPage(context);
-  await logIn(page, agent.email, agent.password);
+  const { page } = await watchedPage(context);
+  await logInThroughPage(page, base, agent);
   expect(await page.locator('a[href="/staff/audit"]').count()).toBe(0);
   const response = await page.goto(`${base}/staff/audit`);
   expect(response?.status()).toBe(403);
@@ -144,9 +115,9 @@ it('shows an admin the queues board, read-only, under its own CSP, from the cons
   await followUps.add('fire', { type: 'sweep' }, { delay: 3_600_000 });
   const admin = await c.staff.createStaff(['admin']);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const { page, problems } = await openPage(context);
+  const { page, problems } = await watchedPage(context);
   try {
-    await logIn(page, admin.email, admin.password);
+    await logInThroughPage(page, base, admin);
     await Promise.all([page.waitForURL(`${base}/staff/queues`), page.click('a[href="/staff/queues"]')]);
     // Rendered by bull-board's scripts (not the server): the queue cards with their job counts.
     await page.waitForSelector(`main a[href$="/queue/${INBOUND_QUEUE}"]`);

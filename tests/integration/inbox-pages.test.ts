@@ -4,7 +4,7 @@ import { t } from '../support/engine-setup';
 import { FakeTelegramApi } from '../support/fake-telegram-api';
 import { chatOf, telegramBeneficiaries, type TelegramBeneficiaries } from '../support/inbox-chat';
 import { makeNationalId } from '../support/fixtures';
-import { startTestPipeline } from '../support/pipeline';
+import { eventually, startTestPipeline } from '../support/pipeline';
 import { signedIn } from '../support/staff';
 import { TEST_BOT_TOKEN, testTelegramModule } from '../support/telegram';
 
@@ -164,4 +164,22 @@ it('lets an admin edit and delete canned replies through the page', async () => 
   expect((await c.post(`/staff/canned-replies/${reply.id}`, { _csrf: admin.csrfToken, language: 'ur', title: '', text: '' }, s)).statusCode).toBe(400);
   expect((await c.post(`/staff/canned-replies/${reply.id}/delete`, { _csrf: admin.csrfToken }, s)).headers.location).toBe('/staff/canned-replies?done=deleted');
   expect((await c.post(`/staff/canned-replies/${reply.id}/delete`, { _csrf: admin.csrfToken }, s)).statusCode).toBe(404);
+}, 60_000);
+
+it('shows a staff reply in the transcript while it waits to be sent (Telegram said: retry later)', async () => {
+  const chat = 7203;
+  await type(chat, 'موظف', t('ar', 'handoff.opened'));
+  const id = await handoffOf(chat);
+  const agent = await signedIn(c.staff, ['agent']);
+  const s = { sessionId: agent.sessionId };
+  expect((await c.post(`/staff/inbox/${id}/claim`, { _csrf: agent.csrfToken }, s)).statusCode).toBe(303);
+  const text = 'لحظات وأرجع لك بالتفاصيل.';
+  const clientId = 'reply-held-7203';
+  api.failNext('sendMessage', { status: 429, retry_after: 60 }, (params) => String(params.text).endsWith(text));
+  expect((await c.post(`/staff/inbox/${id}/reply`, { _csrf: agent.csrfToken, clientId, text }, s)).statusCode).toBe(303);
+  // Refused by Telegram and given back: the reply is in the conversation's outbox only, with no outbound-log row.
+  await eventually(async () => (api.calls('sendMessage').some((call) => call.status === 429 && chatOf(call) === chat) && !(await c.staff.log.hasOutbound(`staff-${id}-${clientId}:0`)) ? true : undefined), 15_000, 'the refused send given back');
+  const transcript = (await c.get(`/staff/inbox/${id}/transcript`, s)).body;
+  expect(transcript).toMatch(new RegExp(`<li class="line from-staff">[^]*?${text}`));
+  expect(api.sentTexts(chat).some((sent) => sent.endsWith(text))).toBe(false);
 }, 60_000);

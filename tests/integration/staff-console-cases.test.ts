@@ -94,6 +94,9 @@ describe('case detail', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const entry = (await auditOf('personal-data-revealed')).find((e) => e.targetId === ref(0));
     expect(entry).toMatchObject({ actorId: as('researcher').account.id, detail: 'nationalId', reason: 'التحقق من الهوية مع الأسرة هاتفياً' });
+    // The admin's audit page shows the reason with the entry.
+    const audit = (await page('admin', '/staff/audit?action=personal-data-revealed')).body;
+    expect(audit).toContain(`<td dir="ltr">nationalId</td><td dir="auto">التحقق من الهوية مع الأسرة هاتفياً</td>`);
     expect((await page('researcher', `/staff/cases/${ref(0)}`)).body).not.toContain(makeNationalId(301));
     expect((await submit('supervisor', `/staff/cases/${ref(0)}/reveal`, { field: 'phone', reason: 'سبب طويل بما يكفي' })).statusCode).toBe(403);
     expect((await page('supervisor', `/staff/cases/${ref(0)}`)).body).not.toContain('/reveal');

@@ -55,6 +55,7 @@ export class FakeChannels {
 export interface ConsoleHarness {
   staff: StaffHarness;
   app: FastifyInstance;
+  /** The counts the dashboard shows, set by the test (unused when the harness was given `counts`). */
   counts: FakeCounts;
   channels: FakeChannels;
   get(url: string, options?: { sessionId?: string; cookie?: string }): Promise<LightMyRequestResponse>;
@@ -78,7 +79,7 @@ export function csrfFieldOf(html: string): string {
 /** The console's pages over a staff harness, with the given (or fresh) fake counts and channels. */
 export function testConsolePages(
   staff: StaffHarness,
-  o: { handoffs?: StaffHarness['handoffs']; counts?: FakeCounts; channels?: FakeChannels; translator?: I18nTranslator } = {},
+  o: { handoffs?: StaffHarness['handoffs']; counts?: DashboardCounts; channels?: FakeChannels; translator?: I18nTranslator } = {},
 ): FastifyPluginAsync {
   const channels = o.channels ?? new FakeChannels();
   return consolePages(staff.context, {
@@ -94,9 +95,10 @@ export function testConsolePages(
 
 /**
  * `pipeline`: the console on a running test pipeline (the inbox tests); `eventStreamMaxMs`: how
- * long one inbox event stream lasts (the staff harness's 200 ms tests reconnection).
+ * long one inbox event stream lasts (the staff harness's 200 ms tests reconnection); `counts`: the
+ * dashboard's counts (the database's, say) instead of the fake ones the test sets.
  */
-export async function startConsoleHarness(label: string, options: { pipeline?: TestPipeline; eventStreamMaxMs?: number } = {}): Promise<ConsoleHarness> {
+export async function startConsoleHarness(label: string, options: { pipeline?: TestPipeline; eventStreamMaxMs?: number; counts?: DashboardCounts } = {}): Promise<ConsoleHarness> {
   const staff = await startStaffHarness(label, options.pipeline ? { pipeline: options.pipeline } : {});
   const handoffs = { ...staff.handoffs, eventStreamMaxMs: options.eventStreamMaxMs ?? staff.handoffs.eventStreamMaxMs };
   const counts = new FakeCounts();
@@ -106,7 +108,7 @@ export async function startConsoleHarness(label: string, options: { pipeline?: T
     logger: false,
     plugins: [
       staffPlugin(staff.context, { publicBaseUrl: undefined, reports: staff.reports, cases: staff.cases, handoffs }),
-      testConsolePages(staff, { handoffs, counts, channels, translator }),
+      testConsolePages(staff, { handoffs, counts: options.counts ?? counts, channels, translator }),
       queuesBoard({ guard: guardDepsOf(staff.context.auth, undefined), queues: { ...staff.queues, redisUrl: process.env.REDIS_URL as string }, translator }),
     ],
     ready: async () => ({ mongo: 'ok', redis: 'ok', channels: [] }),

@@ -83,9 +83,9 @@ function filterForm(text: PageText, f: AuditFilters, accounts: StaffAccount[]): 
 function entriesTable(text: PageText, entries: AuditEntry[], names: Map<string, string>): Html {
   const who = (id: string | null): string => (id === null ? text.t('audit.system') : (names.get(id) ?? id));
   return html`<div class="table-scroll"><table class="audit">
-<thead><tr><th scope="col">${text.t('audit.at')}</th><th scope="col">${text.t('audit.action')}</th><th scope="col">${text.t('audit.actor')}</th><th scope="col">${text.t('audit.target')}</th><th scope="col">${text.t('audit.via')}</th><th scope="col">${text.t('audit.ip')}</th><th scope="col">${text.t('audit.detail')}</th></tr></thead>
+<thead><tr><th scope="col">${text.t('audit.at')}</th><th scope="col">${text.t('audit.action')}</th><th scope="col">${text.t('audit.actor')}</th><th scope="col">${text.t('audit.target')}</th><th scope="col">${text.t('audit.via')}</th><th scope="col">${text.t('audit.ip')}</th><th scope="col">${text.t('audit.detail')}</th><th scope="col">${text.t('audit.reason')}</th></tr></thead>
 <tbody>${entries.map(
-    (e) => html`<tr><td>${text.dateTime(e.at)}</td><td>${text.t(`audit_action.${e.action}`)}</td><td>${who(e.actorId)}</td><td>${e.targetId === null ? '—' : who(e.targetId)}</td><td>${text.t(`audit_via.${e.via}`)}</td><td dir="ltr">${e.ip ?? '—'}</td><td dir="ltr">${e.detail ?? ''}</td></tr>`,
+    (e) => html`<tr><td>${text.dateTime(e.at)}</td><td>${text.t(`audit_action.${e.action}`)}</td><td>${who(e.actorId)}</td><td>${e.targetId === null ? '—' : who(e.targetId)}</td><td>${text.t(`audit_via.${e.via}`)}</td><td dir="ltr">${e.ip ?? '—'}</td><td dir="ltr">${e.detail ?? ''}</td><td dir="auto">${e.reason ?? ''}</td></tr>`,
   )}</tbody>
 </table></div>`;
 }
