@@ -134,7 +134,7 @@ describe('pages and roles', () => {
     expect(res.body).toContain('<p class="value">5</p><p>محادثات يتولاها موظف الآن</p>');
     // 3,930 s is 1 h 05.5 min, shown to the minute with Arabic unit words and plurals; the median 170 s is 3 min.
     expect(res.body).toContain('<p class="value">ساعة و6 دقائق</p><p>متوسط زمن أول رد من الموظفين (آخر 30 يومًا)</p>');
-    expect(res.body).toContain('الوسيط 3 دقائق، من 12 محادثة رُدّ عليها');
+    expect(res.body).toContain('الوسيط 3 دقائق، وعدد المحادثات التي رُدّ عليها 12');
     // The window is the last 30 days of the staff clock.
     expect(c.counts.firstResponseSince?.getTime()).toBe(c.staff.clock.now().getTime() - 30 * 86_400_000);
     expect(res.body).toContain('id="chart-status"');

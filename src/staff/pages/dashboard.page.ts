@@ -65,7 +65,7 @@ export async function dashboardPage(app: FastifyInstance, deps: DashboardPageDep
     }
     const body = html`<section aria-labelledby="requests-h">
 <h2 id="requests-h">${text.t('dashboard.requests_title')}</h2>
-<p class="figure"><span class="value">${text.number(sum(Object.values(byStatus)))}</span> ${text.t('dashboard.requests_total')}</p>
+<p class="figure">${text.t('dashboard.requests_total')} <span class="value">${text.number(sum(Object.values(byStatus)))}</span></p>
 <div class="grid">
 ${chartFigure('status', text.t('dashboard.by_status'), charts.status, text)}
 ${chartFigure('supportType', text.t('dashboard.by_support_type'), charts.supportType, text)}
