@@ -3,7 +3,7 @@ import type { Language } from '../domain/language';
 import { parseLanguageRequest } from '../nlu/language-detect';
 import { normalizeForMatching } from '../nlu/normalize';
 import { isContentIntent, type ContentIntent } from './flows/menu';
-import { startHandoff } from './flows/handoff.flow';
+import { askedReason, startHandoff } from './flows/handoff.flow';
 import { askLanguage, switchLanguage } from './flows/language.flow';
 import { continueRequest } from './flows/request.flow';
 import { checkReference } from './flows/status.flow';
@@ -168,7 +168,7 @@ async function handleDigression(turn: Turn, d: Digression): Promise<void> {
   switch (d.type) {
     case 'human':
       turn.intent = 'human';
-      return startHandoff(turn, 'requested');
+      return startHandoff(turn, askedReason(turn));
     case 'content':
       turn.intent = d.intent;
       turn.say(`content:${d.intent}`);

@@ -9,7 +9,7 @@ import { decideProactive, type ProactiveDecision, type ProactiveEvent } from './
 import { initialState, stepKey, type ConversationState } from './state';
 import { Turn } from './turn';
 import { complaintBack, onComplaintInput } from './flows/complaint.flow';
-import { onHandoffMessage, startHandoff } from './flows/handoff.flow';
+import { askedReason, onHandoffMessage, startHandoff } from './flows/handoff.flow';
 import { askLanguage, onLanguageChoice, switchLanguage } from './flows/language.flow';
 import { showMainMenu } from './flows/menu';
 import { cancelRequest, continueRequest, onRequestInput, requestBack } from './flows/request.flow';
@@ -159,7 +159,7 @@ async function handleCommand(turn: Turn, command: Command | null): Promise<boole
     // The bot's own exit word («موظف», "staff", «عملہ») opens a handoff everywhere, never a guess.
     if (command === 'human') {
       turn.intent = 'human';
-      await startHandoff(turn, 'requested');
+      await startHandoff(turn, askedReason(turn));
       return true;
     }
     if (command !== 'cancel') return false;
@@ -175,7 +175,7 @@ async function handleCommand(turn: Turn, command: Command | null): Promise<boole
   }
   if (command === 'human') {
     turn.intent = 'human';
-    await startHandoff(turn, 'requested');
+    await startHandoff(turn, askedReason(turn));
     return true;
   }
   if (command !== 'cancel' && command !== 'back') return false;

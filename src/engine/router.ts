@@ -2,7 +2,7 @@ import { isIntent, type Intent } from '../domain/intents';
 import { parseLanguageRequest } from '../nlu/language-detect';
 import type { Turn } from './turn';
 import { startComplaint } from './flows/complaint.flow';
-import { startHandoff } from './flows/handoff.flow';
+import { askedReason, startHandoff } from './flows/handoff.flow';
 import { askLanguage, switchLanguage } from './flows/language.flow';
 import { answerContent, followUpChoices, isContentIntent, mainMenuChoices, showMainMenu } from './flows/menu';
 import { isPrivacyQuestion } from './privacy';
@@ -112,7 +112,7 @@ export async function runIntent(turn: Turn, intent: Intent): Promise<void> {
     case 'request_status':
       return startStatus(turn);
     case 'human':
-      return startHandoff(turn, 'requested');
+      return startHandoff(turn, askedReason(turn));
     case 'volunteer':
       return startVolunteer(turn);
     case 'complaint':

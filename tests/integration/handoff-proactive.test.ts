@@ -98,3 +98,34 @@ it('closing by staff says so, and a person who was not in a form gets the menu',
   expect(closed.state.mode).toEqual({ type: 'idle' });
   expect(closed.replies.flatMap((r) => (r.options ?? []).map((o) => o.value))).toContain('intent:request_new');
 });
+
+describe('why a chat goes to staff', () => {
+  const reasonOf = async (person: ChatHarness): Promise<string | null> => {
+    const handoffId = await handoffIdOf(person);
+    const handoff = await env.services.mongo.collection<{ _id: string; reason: string }>('handoffs').findOne({ _id: handoffId });
+    return handoff?.reason ?? null;
+  };
+
+  it.each([
+    ['ar', 'ما فهمت الإجراءات، ابي احد يشرح لي', 'unclear_procedures'],
+    ['ar', 'الاجراءات مو واضحة ابي اكلم موظف', 'unclear_procedures'],
+    ['en', "I don't understand the procedures, can I talk to someone?", 'unclear_procedures'],
+    ['ur', 'mujhe tareeqa samajh nahi aaya, kisi insaan se baat karni hai', 'unclear_procedures'],
+    ['ar', 'أريد التحدث مع شخص', 'requested'],
+    ['ar', 'موظف', 'requested'],
+  ])('%s: «%s» → %s', async (_lang, text, reason) => {
+    const person = new ChatHarness(env.core.engine, `hp-reason-${text.length}-${reason}`);
+    await person.send(text);
+    expect(person.last?.intent).toBe('human');
+    expect(await reasonOf(person)).toBe(reason);
+  });
+
+  it('in the middle of a request too: «ما فهمت الاجراءات ابي موظف» at the ID step', async () => {
+    const person = new ChatHarness(env.core.engine, 'hp-reason-mid-form');
+    await person.send('ابي اقدم طلب');
+    await person.send('فاطمة أحمد الزهراني');
+    await person.send('ما فهمت الاجراءات ابي موظف');
+    expect(person.text).toContain(t('ar', 'handoff.opened'));
+    expect(await reasonOf(person)).toBe('unclear_procedures');
+  });
+});

@@ -26,6 +26,14 @@ export async function startHandoff(turn: Turn, reason: HandoffReason): Promise<v
 }
 
 /**
+ * Why a person who asks for staff does: «ما فهمت الإجراءات», "my case is complicated" — the
+ * policy's unclear cases, for the social research officer — or simply asking for someone.
+ */
+export function askedReason(turn: Turn): HandoffReason {
+  return containsKeyword(turn.text, turn.ports.translator, 'unclear_procedures') ? 'unclear_procedures' : 'requested';
+}
+
+/**
  * A message during a handoff. Returns false when staff have closed it meanwhile, so the caller
  * handles the message normally. Never silence: every message gets at least a short
  * acknowledgement, the longer "passed to staff" notice at most every few minutes. «القائمة» /
