@@ -119,8 +119,14 @@ export class Mailbox {
     return `${this.prefix}:admit:${Math.floor(Date.now() / 1000)}`;
   }
 
+  /**
+   * One counter per conversation whose minute starts with its first message (ADMIT sets the
+   * expiry when it creates it). Not a clock-minute key: a burst that crossed a minute boundary
+   * got a fresh allowance half-way (40 in two seconds; a test caught 23 of 24 let through), and
+   * giving a place back after the boundary decremented the wrong minute.
+   */
   private senderKey(convId: string): string {
-    return `${this.prefix}:rate:${convId}:${Math.floor(Date.now() / 60_000)}`;
+    return `${this.prefix}:sender-rate:${convId}`;
   }
 
   /**
