@@ -12,7 +12,7 @@ import { staffOf } from './staff.guard';
 import { claimSchema, eventsSchema, finishSchema, handoffDetailSchema, listHandoffsSchema, noteSchema, releaseSchema, replySchema, transferSchema } from './handoff.schemas';
 
 /** Who works the inbox; supervisors and admins may also act on chats others hold (release, transfer, return, close). */
-export const INBOX_ROLES: readonly StaffRole[] = ['agent', 'supervisor', 'admin'];
+export const INBOX_ROLES: readonly StaffRole[] = ['agent', 'researcher', 'supervisor', 'admin'];
 export const OVERRIDE_ROLES: readonly StaffRole[] = ['supervisor', 'admin'];
 const INBOX = { access: { roles: INBOX_ROLES } };
 

@@ -126,18 +126,22 @@ it('lists the handoff, claims, replies once, notes, and returns to the bot at th
   expect(actions.sort()).toEqual(['handoff-claimed', 'handoff-note', 'handoff-replied', 'handoff-returned']);
 }, 90_000);
 
-it('keeps staff without an inbox role out, and agents out of the canned replies admin page', async () => {
+it('keeps staff without an inbox role (committee) out, lets researchers in, and keeps agents out of the canned replies admin page', async () => {
   const chat = 7202;
   await type(chat, 'موظف', t('ar', 'handoff.opened'));
   const id = await handoffOf(chat);
-  const researcher = await signedIn(c.staff, ['researcher']);
+  const committee = await signedIn(c.staff, ['committee']);
   const agent = await signedIn(c.staff, ['agent']);
   for (const path of ['/staff/inbox', '/staff/inbox/list', `/staff/inbox/${id}`]) {
-    const page = await c.get(path, { sessionId: researcher.sessionId });
+    const page = await c.get(path, { sessionId: committee.sessionId });
     expect([path, page.statusCode, page.body.includes('صلاحياتك لا تسمح بفتح هذه الصفحة.')]).toEqual([path, 403, true]);
   }
-  expect((await c.post(`/staff/inbox/${id}/claim`, { _csrf: researcher.csrfToken }, { sessionId: researcher.sessionId })).statusCode).toBe(403);
-  expect((await c.get('/staff/dashboard', { sessionId: researcher.sessionId })).body).not.toContain('href="/staff/inbox"');
+  expect((await c.post(`/staff/inbox/${id}/claim`, { _csrf: committee.csrfToken }, { sessionId: committee.sessionId })).statusCode).toBe(403);
+  expect((await c.get('/staff/dashboard', { sessionId: committee.sessionId })).body).not.toContain('href="/staff/inbox"');
+  // A social researcher works the inbox (the bot tells people the social research officer will answer).
+  const researcher = await signedIn(c.staff, ['researcher']);
+  expect((await c.get('/staff/dashboard', { sessionId: researcher.sessionId })).body).toContain('href="/staff/inbox"');
+  expect((await c.get(`/staff/inbox/${id}`, { sessionId: researcher.sessionId })).statusCode).toBe(200);
   expect((await c.get('/staff/canned-replies', { sessionId: agent.sessionId })).statusCode).toBe(403);
   expect((await c.post('/staff/canned-replies', { _csrf: agent.csrfToken, language: 'ar', title: 'x', text: 'y' }, { sessionId: agent.sessionId })).statusCode).toBe(403);
   // An action on a chat nobody holds says so; a missing chat is a 404 page.

@@ -7,7 +7,7 @@ import { html, type Html } from './html';
 /** The console's sections, in the order of the navigation, with the roles that see each. */
 export const NAV = [
   // The inbox API's roles (INBOX_ROLES in src/staff/handoff.routes.ts).
-  { key: 'inbox', path: '/staff/inbox', roles: ['agent', 'supervisor', 'admin'] },
+  { key: 'inbox', path: '/staff/inbox', roles: ['agent', 'researcher', 'supervisor', 'admin'] },
   { key: 'cases', path: '/staff/cases', roles: STAFF_ROLES },
   { key: 'tasks', path: '/staff/tasks', roles: ['supervisor', 'admin'] },
   { key: 'dashboard', path: '/staff/dashboard', roles: STAFF_ROLES },
