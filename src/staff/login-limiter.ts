@@ -18,20 +18,26 @@ export interface LoginLimits {
 /** 5 failures per name or 20 per address within 15 minutes lock that name or address out for 15 minutes. */
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = { accountFailures: 5, addressFailures: 20, windowSeconds: 900, lockSeconds: 900 };
 
-// KEYS: name counter, name lock, address counter, address lock. ARGV: name limit, address limit,
-// window, lock seconds. Counts one attempt against both before any password is checked; over a
-// limit, locks that name or address and refuses. Atomic, so parallel attempts cannot all pass.
+// KEYS: name counter, name lock, address counter, address lock, known pair (this name has logged in
+// from this address). ARGV: name limit, address limit, window, lock seconds. Counts one attempt
+// before any password is checked; over a limit, locks that name or address and refuses. A known
+// pair neither counts against nor is held by the address lock: one office (or a proxy) is one
+// address, and a stranger spraying names from it must not lock out the staff who work there. The
+// name's own lock still applies. Atomic, so parallel attempts cannot all pass.
 const BEGIN = `
-if redis.call('exists', KEYS[2]) == 1 or redis.call('exists', KEYS[4]) == 1 then return 0 end
+local known = redis.call('exists', KEYS[5]) == 1
+if redis.call('exists', KEYS[2]) == 1 then return 0 end
+if not known and redis.call('exists', KEYS[4]) == 1 then return 0 end
 local name = redis.call('incr', KEYS[1])
 if name == 1 then redis.call('expire', KEYS[1], tonumber(ARGV[3])) end
-local address = redis.call('incr', KEYS[3])
-if address == 1 then redis.call('expire', KEYS[3], tonumber(ARGV[3])) end
 if name > tonumber(ARGV[1]) then
   redis.call('set', KEYS[2], '1', 'EX', tonumber(ARGV[4]))
   redis.call('del', KEYS[1])
   return 0
 end
+if known then return 1 end
+local address = redis.call('incr', KEYS[3])
+if address == 1 then redis.call('expire', KEYS[3], tonumber(ARGV[3])) end
 if address > tonumber(ARGV[2]) then
   redis.call('set', KEYS[4], '1', 'EX', tonumber(ARGV[4]))
   redis.call('del', KEYS[3])
@@ -39,6 +45,9 @@ if address > tonumber(ARGV[2]) then
 end
 return 1
 `;
+
+/** How long a name stays known at an address after a successful log-in from it. */
+const KNOWN_PAIR_SECONDS = 90 * 86_400;
 
 export class LoginLimiter {
   constructor(
@@ -57,14 +66,21 @@ export class LoginLimiter {
   async begin(email: string, ip: string): Promise<boolean> {
     const { accountFailures, addressFailures, windowSeconds, lockSeconds } = this.limits;
     const address = addressKey(ip);
-    const keys = [this.key('account', email), this.key('account-lock', email), this.key('address', address), this.key('address-lock', address)];
-    return (await this.redis.eval(BEGIN, 4, ...keys, accountFailures, addressFailures, windowSeconds, lockSeconds)) === 1;
+    const keys = [this.key('account', email), this.key('account-lock', email), this.key('address', address), this.key('address-lock', address), this.key('known', `${email}@${address}`)];
+    return (await this.redis.eval(BEGIN, keys.length, ...keys, accountFailures, addressFailures, windowSeconds, lockSeconds)) === 1;
   }
 
-  /** A successful log-in was not a failure: the name's count is forgotten and the address's given back. */
+  /**
+   * A successful log-in was not a failure: the name's count is forgotten, the address's given back
+   * (unless the pair was known, which did not count it), and the pair is known from now on.
+   */
   async recordSuccess(email: string, ip: string): Promise<void> {
-    await this.redis.del(this.key('account', email));
-    const address = this.key('address', addressKey(ip));
+    const addressKeyed = addressKey(ip);
+    const known = this.key('known', `${email}@${addressKeyed}`);
+    const wasKnown = (await this.redis.exists(known)) === 1;
+    await this.redis.multi().del(this.key('account', email)).set(known, '1', 'EX', KNOWN_PAIR_SECONDS).exec();
+    if (wasKnown) return;
+    const address = this.key('address', addressKeyed);
     if ((await this.redis.decr(address)) <= 0) await this.redis.del(address);
   }
 

@@ -89,6 +89,28 @@ describe('staff log-in', () => {
     expect((await h.login(staff.email, staff.password, { ip })).response.statusCode).toBe(429);
     expect((await h.login(staff.email, staff.password, { ip: freshIp() })).response.statusCode).toBe(200);
   });
+
+  it('does not let a stranger spraying names from an office address lock out staff who log in from it', async () => {
+    // One office, or a reverse proxy: every member of staff shares one address.
+    const office = freshIp();
+    const colleague = await h.createStaff(['agent']);
+    const researcher = await h.createStaff(['researcher']);
+    expect((await h.login(colleague.email, colleague.password, { ip: office })).response.statusCode).toBe(200);
+    expect((await h.login(researcher.email, researcher.password, { ip: office })).response.statusCode).toBe(200);
+    for (let i = 0; i < 25; i += 1) {
+      const res = (await h.login(`spray-${i}-${randomBytes(2).toString('hex')}@basirah.example`, 'Summer2026!!', { ip: office })).response;
+      expect([i, res.statusCode]).toEqual([i, i < 20 ? 401 : 429]);
+    }
+    // Names that have logged in from here before still do; a name new to this address waits out the lock.
+    expect((await h.login(colleague.email, colleague.password, { ip: office })).response.statusCode).toBe(200);
+    expect((await h.login(researcher.email, researcher.password, { ip: office })).response.statusCode).toBe(200);
+    const newcomer = await h.createStaff(['agent']);
+    expect((await h.login(newcomer.email, newcomer.password, { ip: office })).response.statusCode).toBe(429);
+    // A known name still has its own lock: five wrong passwords lock it, from any address.
+    for (let i = 0; i < 5; i += 1) expect((await h.login(colleague.email, 'wrong password here', { ip: office })).response.statusCode).toBe(401);
+    expect((await h.login(colleague.email, colleague.password, { ip: office })).response.statusCode).toBe(429);
+    expect((await h.login(colleague.email, colleague.password, { ip: freshIp() })).response.statusCode).toBe(429);
+  });
 });
 
 describe('staff sessions', () => {
