@@ -1,3 +1,4 @@
+import { toAsciiDigits } from './digits';
 /** Domain of the beneficiary support request (طلب دعم مستفيد). */
 
 export const RELATIONS = ['self', 'spouse', 'parent', 'child', 'sibling', 'other'] as const;
@@ -84,6 +85,21 @@ export function parseReference(text: string): string | null {
   if (!m || !m[1] || !m[2]) return null;
   const ref = formatReference(Number(m[1]), Number(m[2]));
   return REFERENCE.test(ref) ? ref : null;
+}
+
+/**
+ * A reference as staff type it into a search box: anything {@link parseReference} reads, in
+ * Arabic-Indic or Urdu digits too, or just the year and sequence ("2026-17"), or only the sequence
+ * ("17", «١٧»), which means this year's (`year`: the year new references are numbered in).
+ */
+export function parseTypedReference(text: string, year: number): string | null {
+  const ascii = toAsciiDigits(text).trim();
+  const full = parseReference(ascii);
+  if (full) return full;
+  const yearAndSequence = /^(\d{4})\s*[-/\s]\s*(\d{1,7})$/.exec(ascii);
+  if (yearAndSequence?.[1] && yearAndSequence[2]) return parseReference(`BSR-${yearAndSequence[1]}-${yearAndSequence[2]}`);
+  const sequence = /^\d{1,7}$/.exec(ascii);
+  return sequence && Number(ascii) > 0 ? formatReference(year, Number(ascii)) : null;
 }
 
 /** A request as the beneficiary side sees it (no personal data). */

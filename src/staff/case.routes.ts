@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HistoryItem } from '../channels/web/web.history';
 import type { RequestStatus } from '../domain/support-request';
-import { parseReference } from '../domain/support-request';
+import { parseTypedReference } from '../domain/support-request';
 import { reportPeriod } from '../domain/satisfaction';
 import type { Clock, ConversationRef } from '../engine/ports';
 import type { FollowUpPlanner } from '../jobs/followup.planner';
@@ -66,7 +66,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseRouteDeps): Pro
 
   app.get<{ Querystring: ListQuery }>('/api/cases', { schema: listCasesSchema, config: READ }, async (request, reply) => {
     const { page, pageSize, ...filters } = request.query;
-    const filter = caseFilterOf(filters, await actions.scopeOf(caseActorOf(request)));
+    const filter = caseFilterOf(filters, await actions.scopeOf(caseActorOf(request)), deps.clock.now());
     if (filter === null) return sendError(reply, 'invalid-request');
     return { ...(await deps.cases.list(filter, page, pageSize)), page, pageSize };
   });
@@ -93,10 +93,11 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseRouteDeps): Pro
 }
 
 /** The list's filter from its query (dates as Riyadh days, the reference as typed), or null when one cannot be read. */
-export function caseFilterOf(q: Omit<ListQuery, 'page' | 'pageSize'>, scope: CaseScope): CaseFilter | null {
+export function caseFilterOf(q: Omit<ListQuery, 'page' | 'pageSize'>, scope: CaseScope, now: Date): CaseFilter | null {
   const { from, to, reference: typed, ...equalities } = q;
   const period = reportPeriod(from, to);
-  const reference = typed === undefined ? undefined : parseReference(typed);
+  const reference = typed === undefined ? undefined : parseTypedReference(typed, now.getUTCFullYear()); // the year references are numbered in (request.repository)
   if ('error' in period || reference === null) return null;
   return { ...equalities, from: period.from, until: period.until, ...(reference ? { reference } : {}), ...(scope.all ? {} : { only: scope.references }) };
 }
+

@@ -43,6 +43,21 @@ async function session(roles: Parameters<ConsoleHarness['staff']['createStaff']>
   return page;
 }
 
+it('searches by a reference typed in Arabic-Indic digits, and shows a search it cannot read as an error, not as old results', async () => {
+  const page = await session(['researcher']);
+  await page.goto(`${base}/staff/cases`);
+  const sequence = String(Number(reference.split('-')[2]));
+  await page.fill('input[name=reference]', sequence.replace(/\d/g, (d) => '٠١٢٣٤٥٦٧٨٩'[Number(d)] as string));
+  await Promise.all([page.waitForURL(/reference=/), page.click('form.filters button[type=submit]')]);
+  await page.waitForSelector(`#case-results a[href="/staff/cases/${reference}"]`);
+  await page.fill('input[name=reference]', 'طلبي');
+  await page.click('form.filters button[type=submit]');
+  // The 400 answer is swapped in: the error is shown and the earlier result is gone.
+  await page.waitForSelector('#case-results .notice.error');
+  expect(await page.locator(`#case-results a[href="/staff/cases/${reference}"]`).count()).toBe(0);
+  expect((page as Page & { problems?: string[] }).problems?.filter((p) => !p.includes('400'))).toEqual([]);
+}, 60_000);
+
 it('lets a researcher reveal an ID for a reason, which an admin then sees in the audit log', async () => {
   const page = await session(['researcher']);
   await page.goto(`${base}/staff/cases`);

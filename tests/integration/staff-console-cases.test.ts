@@ -62,6 +62,14 @@ describe('cases list', () => {
     expect([byFacility.body.includes(`/staff/cases/${ref(0)}`), byFacility.body.includes(ref(1))]).toEqual([false, true]);
     const byDays = await page('researcher', '/staff/cases?from=2026-11-05&to=2026-11-30&status=submitted');
     expect([byDays.body.includes(`/staff/cases/${ref(0)}`), byDays.body.includes(ref(1))]).toEqual([false, true]);
+    // Arabic-Indic digits, the year and sequence only, or the sequence alone (this year's, by the staff clock).
+    const [, year, sequence] = /^BSR-(\d{4})-0*(\d+)$/.exec(ref(0)) ?? [];
+    const arabic = (t: string): string => t.replace(/\d/g, (d) => '٠١٢٣٤٥٦٧٨٩'[Number(d)] as string);
+    for (const form of [arabic(ref(0)), `${year}-${sequence}`, arabic(`${year}/${sequence}`), arabic(String(sequence)), `00${sequence}`]) {
+      const found = await page('researcher', `/staff/cases?reference=${encodeURIComponent(form)}`);
+      expect([form, found.statusCode, found.body.includes(`/staff/cases/${ref(0)}`), found.body.includes(`/staff/cases/${ref(1)}`)]).toEqual([form, 200, true, false]);
+    }
+    expect((await page('researcher', `/staff/cases?reference=${encodeURIComponent('طلبي')}`)).statusCode).toBe(400);
     const bad = await page('researcher', '/staff/cases?from=2026-13-40');
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('تعذّر قراءة عوامل التصفية');

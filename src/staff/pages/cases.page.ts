@@ -13,6 +13,7 @@ export interface CasesPageDeps {
   kit: PageKit;
   actions: CaseActions;
   cases: Pick<CaseRepository, 'list'>;
+  clock: { now(): Date };
 }
 
 const READ = { access: { roles: CASE_ROUTE_ROLES } };
@@ -57,7 +58,7 @@ async function search(deps: CasesPageDeps, f: Filters, scope: Awaited<ReturnType
   if (status === null || supportType === null || facility === null || (from && !day.test(from)) || (to && !day.test(to))) return null;
   const reference = given(f.reference);
   const query: Omit<ListQuery, 'page' | 'pageSize'> = { ...(status ? { status } : {}), ...(supportType ? { supportType } : {}), ...(facility ? { facility } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(reference ? { reference } : {}) };
-  const filter = caseFilterOf(query, scope);
+  const filter = caseFilterOf(query, scope, deps.clock.now());
   if (filter === null) return null;
   return { ...(await deps.cases.list(filter, page, PAGE_SIZE)), page };
 }

@@ -46,9 +46,25 @@ export interface PageContent {
 
 /**
  * htmx's settings: no injected indicator <style> (the CSP allows stylesheets from our origin only),
- * no eval, and no copies of pages (with their CSRF token) in localStorage.
+ * no eval, and no copies of pages (with their CSRF token) in localStorage. A 400 is swapped in like
+ * a 200: the console answers a filter it cannot read with the page and its error message, which
+ * htmx's default (no swap for 4xx) hid, leaving the old results looking like the answer (outside
+ * review: a case search in Arabic-Indic digits).
  */
-const HTMX_CONFIG = '{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0,"refreshOnHistoryMiss":true}';
+const HTMX_CONFIG = JSON.stringify({
+  includeIndicatorStyles: false,
+  allowEval: false,
+  allowScriptTags: false,
+  historyCacheSize: 0,
+  refreshOnHistoryMiss: true,
+  responseHandling: [
+    { code: '204', swap: false },
+    { code: '[23]..', swap: true },
+    { code: '400', swap: true, error: false },
+    { code: '[45]..', swap: false, error: true },
+    { code: '...', swap: false },
+  ],
+});
 
 function head(frame: Frame, title: string, scripts: readonly AssetName[]): Html {
   const { text, nonce, assets } = frame;
