@@ -77,7 +77,7 @@ export const createStaffSchema = {
     type: 'object',
     required: ['email', 'name', 'roles', 'password'],
     additionalProperties: false,
-    properties: { email, name: { type: 'string', minLength: 1, maxLength: 100 }, roles: { ...roles, minItems: 1 }, password },
+    properties: { email, name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S', description: 'shown to colleagues; not blank' }, roles: { ...roles, minItems: 1 }, password },
   },
   response: { 201: { type: 'object', required: ['staff'], properties: { staff: accountSchema } }, 400: errorBodySchema, 409: errorBodySchema, ...guardedErrors },
 } as const;

@@ -51,6 +51,7 @@ const shoot = (page: Page, name: string): Promise<void> => shootWidths(page, (wi
 it('shows a new handoff live, then claim, reply, and return to the bot at the same step', async () => {
   const chat = 7301;
   const agent = await c.staff.createStaff(['agent'], { name: 'سارة القحطاني' });
+  const colleague = await c.staff.createStaff(['researcher'], { name: 'ريم الباحثة' });
   await c.staff.handoffs.canned.add({ language: 'ar', title: 'ترحيب', text: 'أهلًا بك، معك موظفة الجمعية، كيف أقدر أساعدك؟' }, agent.account.id, new Date());
   await type(chat, 'ابي اقدم طلب', t('ar', 'request.ask.applicantName'));
   await type(chat, 'فاطمة أحمد الزهراني', t('ar', 'request.ask.nationalId'));
@@ -82,17 +83,28 @@ it('shows a new handoff live, then claim, reply, and return to the bot at the sa
   await Promise.all([page.waitForURL(/\/staff\/inbox\/[0-9a-f-]{36}$/), page.click('li.card.handoff a')]);
   tick();
   await Promise.all([page.waitForURL(/done=claimed/), page.click('form[action$="/claim"] button')]);
+  const cannedText = 'أهلًا بك، معك موظفة الجمعية، كيف أقدر أساعدك؟';
   await page.click('button[data-canned]');
-  expect(await page.inputValue('#reply-text')).toBe('أهلًا بك، معك موظفة الجمعية، كيف أقدر أساعدك؟');
+  expect(await page.inputValue('#reply-text')).toBe(cannedText);
+  // A second canned reply starts on its own line instead of running into the first.
+  await page.click('button[data-canned]');
+  expect(await page.inputValue('#reply-text')).toBe(`${cannedText}\n${cannedText}`);
+  await page.fill('#reply-text', '');
+  await page.click('button[data-canned]');
   tick();
   await Promise.all([page.waitForURL(/done=replied/), page.click('form[action$="/reply"] button[type=submit]')]);
   await api.waitForCall('sendMessage', (call) => chatOf(call) === chat && String(call.params.text) === `${t('ar', 'handoff.staff_label')}\nأهلًا بك، معك موظفة الجمعية، كيف أقدر أساعدك؟`);
 
-  // The person's next message appears in the open conversation by itself.
+  // The person's next message appears in the open conversation by itself, and a colleague picked
+  // for a transfer meanwhile stays picked through the live refresh of the actions.
   await page.waitForSelector('[data-events][data-stream="open"]');
   await page.evaluate("document.body.setAttribute('data-marker', 'same-document')");
+  await page.selectOption('#transfer-to', colleague.account.id);
+  await page.evaluate("document.querySelector('#handoff-state .actions').setAttribute('data-before-refresh', '1')");
   await type(chat, 'ابغى اعرف وش الأوراق المطلوبة لطلب المساعدة المالية؟ رقم الملف BSR-2026-000123', t('ar', 'handoff.ack'));
   await page.waitForSelector('#handoff-transcript .from-beneficiary:has-text("BSR-2026-000123")', { timeout: 15_000 });
+  await page.waitForSelector('#handoff-state .actions:not([data-before-refresh])', { timeout: 15_000 });
+  expect(await page.inputValue('#transfer-to')).toBe(colleague.account.id);
   expect(await page.getAttribute('body', 'data-marker')).toBe('same-document');
   await shoot(page, 'conversation');
 

@@ -82,7 +82,7 @@ it('lists the handoff, claims, replies once, notes, and returns to the bot at th
   expect((await c.post(`/staff/inbox/${id}/claim`, {}, as(agent))).statusCode).toBe(403);
   const page = (await c.get(`/staff/inbox/${id}`, as(agent))).body;
   const claimed = await c.post(`/staff/inbox/${id}/claim`, { _csrf: fieldOf(page, '_csrf') }, as(agent));
-  expect([claimed.statusCode, claimed.headers.location]).toEqual([303, `/staff/inbox/${id}?done=claimed`]);
+  expect([claimed.statusCode, claimed.headers.location]).toEqual([303, `/staff/inbox/${id}?done=claimed#reply-h`]);
   const late = await c.post(`/staff/inbox/${id}/claim`, { _csrf: other.csrfToken }, as(other));
   expect(late.statusCode).toBe(409);
   expect(late.body).toContain(`تسلّمها ${agent.account.name} قبلك.`);
@@ -102,14 +102,14 @@ it('lists the handoff, claims, replies once, notes, and returns to the bot at th
   const text = 'مرحبا، معك سارة من الجمعية.';
   const form = { _csrf: fieldOf(held, '_csrf'), clientId: fieldOf(held, 'clientId'), text };
   const sent = await c.post(`/staff/inbox/${id}/reply`, form, as(agent));
-  expect([sent.statusCode, sent.headers.location]).toEqual([303, `/staff/inbox/${id}?done=replied`]);
+  expect([sent.statusCode, sent.headers.location]).toEqual([303, `/staff/inbox/${id}?done=replied#reply-h`]);
   await api.waitForCall('sendMessage', (call) => chatOf(call) === chat && String(call.params.text) === `${t('ar', 'handoff.staff_label')}\n${text}`);
   expect((await c.post(`/staff/inbox/${id}/reply`, form, as(agent))).statusCode).toBe(303);
   await type(chat, 'شكرا لكم', t('ar', 'handoff.ack'));
   expect(api.sentTexts(chat).filter((s) => s.endsWith(text)).length).toBe(1);
 
   // A note; the transcript marks the staff reply with its author.
-  expect((await c.post(`/staff/inbox/${id}/notes`, { _csrf: agent.csrfToken, text: 'تحتاج متابعة' }, as(agent))).headers.location).toBe(`/staff/inbox/${id}?done=noted`);
+  expect((await c.post(`/staff/inbox/${id}/notes`, { _csrf: agent.csrfToken, text: 'تحتاج متابعة' }, as(agent))).headers.location).toBe(`/staff/inbox/${id}?done=noted#note-h`);
   const transcript = (await c.get(`/staff/inbox/${id}/transcript`, as(agent))).body;
   expect(transcript).toContain(`الموظف: ${agent.account.name}`);
   expect(transcript).toContain('تحتاج متابعة');
@@ -147,6 +147,11 @@ it('keeps staff without an inbox role (committee) out, lets researchers in, and 
   // An action on a chat nobody holds says so; a missing chat is a 404 page.
   const notHeld = await c.post(`/staff/inbox/${id}/return-to-bot`, { _csrf: agent.csrfToken }, { sessionId: agent.sessionId });
   expect([notHeld.statusCode, notHeld.body.includes('لم يتسلّم أحد هذه المحادثة بعد؛ تسلّمها أولًا.')]).toEqual([409, true]);
+  // A reply refused (the chat is not the agent's) is not lost: the typed text comes back to copy.
+  const typed = 'السلام عليكم، سأتابع طلبك مع اللجنة وأعود إليك اليوم <قبل العصر>';
+  const refusedReply = await c.post(`/staff/inbox/${id}/reply`, { _csrf: agent.csrfToken, text: typed, clientId: 'refused-reply-1' }, { sessionId: agent.sessionId });
+  expect(refusedReply.statusCode).toBe(409);
+  expect(refusedReply.body).toMatch(/<details open class="unsent">[\s\S]*<textarea readonly[^>]*>السلام عليكم، سأتابع طلبك مع اللجنة وأعود إليك اليوم &lt;قبل العصر&gt;<\/textarea>/);
   expect((await c.get('/staff/inbox/b7f0c1a2-0000-4000-8000-00000000dead', { sessionId: agent.sessionId })).statusCode).toBe(404);
   for (const lng of ['en', 'ur']) {
     const page = await c.get(`/staff/inbox/${id}?lng=${lng}`, { sessionId: agent.sessionId });

@@ -232,6 +232,9 @@ describe('staff administration', () => {
     const weak = await h.call('POST', '/staff/api/staff', { ...auth, body: { email, name: 'New', roles: ['agent'], password: 'Password1234' } });
     expect(weak.statusCode).toBe(400);
     expect(weak.json()).toMatchObject({ error: 'weak-password', problems: ['common'] });
+    // A blank name is refused as invalid input (it reached the database and answered 500 before).
+    const blank = await h.call('POST', '/staff/api/staff', { ...auth, body: { email, name: '   ', roles: ['agent'], password: 'quiet harbour at dawn' } });
+    expect([blank.statusCode, blank.json().error]).toEqual([400, 'invalid-request']);
     const created = await h.call('POST', '/staff/api/staff', { ...auth, body: { email, name: 'New', roles: ['researcher', 'agent'], password: 'quiet harbour at dawn' } });
     expect(created.statusCode).toBe(201);
     expect(created.json().staff).toMatchObject({ email, roles: ['agent', 'researcher'], disabled: false });

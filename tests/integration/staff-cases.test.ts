@@ -185,6 +185,11 @@ describe('status workflow', () => {
     expect((await post('agent', url, { status: 'social_research' })).json()).toMatchObject({ error: 'forbidden-role' });
     await post('researcher', url, { status: 'social_research' });
     await post('researcher', url, { status: 'committee' });
+    // The same status again (a double tap, two researchers at once): 200, nothing changed, nobody told a second time.
+    const again = await post('researcher', url, { status: 'committee' });
+    expect([again.statusCode, again.json()]).toEqual([200, { status: 'committee', changed: false }]);
+    // …but only for someone who may move a case there at all.
+    expect((await post('committee', url, { status: 'committee' })).statusCode).toBe(403);
     const noReason = await post('committee', url, { status: 'rejected', note: '   ' });
     expect([noReason.statusCode, noReason.json().error]).toEqual([400, 'note-required']);
     expect((await post('supervisor', url, { status: 'closed' })).json()).toMatchObject({ error: 'note-required' });

@@ -34,7 +34,7 @@ type IdRequest = FastifyRequest<{ Params: { id: string }; Body: FormBody }>;
  */
 export async function handoffPage(app: FastifyInstance, deps: InboxPageDeps): Promise<void> {
   const { kit } = deps;
-  const show = async (request: IdRequest, reply: FastifyReply, problem: Problem | null = null, status = 200): Promise<FastifyReply> => {
+  const show = async (request: IdRequest, reply: FastifyReply, problem: Problem | null = null, status = 200, unsent = ''): Promise<FastifyReply> => {
     const frame = kit.frame(request);
     const { text } = frame;
     const viewer = kit.viewer(request);
@@ -43,14 +43,20 @@ export async function handoffPage(app: FastifyInstance, deps: InboxPageDeps): Pr
     const done = (request.query as { done?: string }).done;
     const notice = done !== undefined && (DONE as readonly string[]).includes(done) ? html`<p class="notice ok" role="status">${text.t(`inbox.done.${done}`)}</p>` : '';
     const error = problem ? html`<p class="notice error" role="alert">${await problemText(text, problem)}</p>` : '';
+    const holds = detail.status === 'open' && detail.claimedBy === staffOf(request).account.id;
+    // A refused reply is never lost: back in the reply box when the viewer may still send it, shown to copy otherwise.
+    const keptText =
+      unsent !== '' && !holds
+        ? html`<details open class="unsent"><summary>${text.t('inbox.unsent')}</summary><textarea readonly rows="4" dir="auto" aria-label="${text.t('inbox.unsent')}">${unsent}</textarea></details>`
+        : '';
     const live = (part: string, content: Html): Html =>
       html`<div id="handoff-${part}" data-live data-handoff="${detail.id}" hx-get="/staff/inbox/${detail.id}/${part}" hx-trigger="refresh" hx-swap="innerHTML">${content}</div>`;
-    const body = html`${backLink(text)}${notice}${error}
+    const body = html`${backLink(text)}${notice}${error}${keptText}
 <div data-events="${EVENTS_URL}">
 ${live('state', await stateOf(request, detail))}
 <section aria-labelledby="transcript-h"><h2 id="transcript-h">${text.t('inbox.transcript')}</h2>
 ${live('transcript', transcriptOf(text, detail, await staffNames(deps.staff)))}</section>
-${detail.status === 'open' && detail.claimedBy === staffOf(request).account.id ? await replyForm(text, viewer, detail) : ''}
+${holds ? await replyForm(text, viewer, detail, unsent) : ''}
 ${detail.status === 'open' ? noteForm(text, viewer, detail.id) : ''}
 </div>`;
     return kit.send(reply, renderPage(frame, viewer, { title: text.t('inbox.conversation'), current: 'inbox', body, scripts: ['inbox.js'] }), status);
@@ -84,7 +90,7 @@ ${mayManage ? html`<div class="transfer">${button('transfer', text.t('inbox.tran
 </div>
 ${detail.claimedBy !== self ? html`<p class="hint">${text.t('inbox.claim_to_reply')}</p>` : ''}`;
   };
-  const replyForm = async (text: PageText, viewer: Viewer, detail: HandoffDetail): Promise<Html> => {
+  const replyForm = async (text: PageText, viewer: Viewer, detail: HandoffDetail, draft = ''): Promise<Html> => {
     const canned = await deps.handoffs.canned.list(detail.language);
     return html`<section aria-labelledby="reply-h"><h2 id="reply-h">${text.t('inbox.reply')}</h2>
 ${canned.length > 0 ? html`<div class="canned" aria-label="${text.t('canned.title')}"><span class="hint">${text.t('canned.insert')}</span>${canned.map((c) => html`<button type="button" class="secondary" data-canned data-target="reply-text" data-text="${c.text}">${c.title}</button>`)}</div>` : ''}
@@ -92,7 +98,7 @@ ${canned.length > 0 ? html`<div class="canned" aria-label="${text.t('canned.titl
 <input type="hidden" name="_csrf" value="${viewer.csrfToken}">
 <input type="hidden" name="clientId" value="${randomUUID()}">
 <label for="reply-text">${text.t('inbox.reply_label')}</label>
-<textarea id="reply-text" name="text" rows="4" required maxlength="${REPLY_MAX}" dir="auto"></textarea>
+<textarea id="reply-text" name="text" rows="4" required maxlength="${REPLY_MAX}" dir="auto">${draft}</textarea>
 <button type="submit">${text.t('inbox.send')}</button>
 </form></section>`;
   };
@@ -109,14 +115,24 @@ ${canned.length > 0 ? html`<div class="canned" aria-label="${text.t('canned.titl
   await handoffActions(app, deps, show);
 }
 
-type Show = (request: IdRequest, reply: FastifyReply, problem: Problem | null, status: number) => Promise<FastifyReply>;
+type Show = (request: IdRequest, reply: FastifyReply, problem: Problem | null, status: number, unsent?: string) => Promise<FastifyReply>;
+
+/**
+ * Where the page opens after an action: at the reply box (the newest messages just above it) after
+ * claiming or replying, at the notes after a note; a long chat on a phone otherwise opened at its
+ * top after every message sent (outside review).
+ */
+const LAND_AT: Partial<Record<string, string>> = { claimed: '#reply-h', replied: '#reply-h', noted: '#note-h' };
 
 /** The form posts: each one the desk's action, audited as the API audits it. */
 async function handoffActions(app: FastifyInstance, deps: InboxPageDeps, show: Show): Promise<void> {
   const audit = (request: FastifyRequest, action: AuditAction, targetId: string, detail: string | null = null): Promise<void> =>
     deps.audit.append({ at: deps.clock.now(), action, actorId: staffOf(request).account.id, targetId, via: 'api', ip: request.ip, detail });
-  const refused = (request: IdRequest, reply: FastifyReply, problem: Problem): Promise<FastifyReply> =>
-    show(request, reply, problem, problem.refused === 'not-found' ? 404 : problem.refused === 'invalid-transfer-target' || problem.refused === 'text-required' ? 400 : 409);
+  const refused = (request: IdRequest, reply: FastifyReply, problem: Problem): Promise<FastifyReply> => {
+    const status = problem.refused === 'not-found' ? 404 : problem.refused === 'invalid-transfer-target' || problem.refused === 'text-required' ? 400 : 409;
+    const typed = request.url.endsWith('/reply') ? field(request.body, 'text').slice(0, REPLY_MAX) : '';
+    return show(request, reply, problem, status, typed);
+  };
   const post = (path: string, run: (request: IdRequest) => Promise<Acted | Problem>): void => {
     app.post<{ Params: { id: string }; Body: FormBody }>(`/inbox/:id/${path}`, { config: INBOX_PAGE }, async (request, reply) => {
       if (!HANDOFF_ID.test(request.params.id)) return refused(request, reply, { refused: 'not-found' });
@@ -124,7 +140,7 @@ async function handoffActions(app: FastifyInstance, deps: InboxPageDeps, show: S
       if ('refused' in result) return refused(request, reply, result);
       if ('refused' in result.outcome) return refused(request, reply, result.outcome);
       if (result.audit) await audit(request, result.audit, request.params.id, result.detail ?? null);
-      const target = result.done === 'returned' || result.done === 'closed' ? `/staff/inbox?done=${result.done}` : `/staff/inbox/${request.params.id}?done=${result.done}`;
+      const target = result.done === 'returned' || result.done === 'closed' ? `/staff/inbox?done=${result.done}` : `/staff/inbox/${request.params.id}?done=${result.done}${LAND_AT[result.done] ?? ''}`;
       return deps.kit.redirect(reply, target);
     });
   };

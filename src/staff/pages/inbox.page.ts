@@ -46,6 +46,7 @@ ${fact('language', text.t(`language.name_${h.language}`))}
 ${fact('channel', text.t(`channel.${h.channel}`))}
 ${fact('reason', text.t(`inbox.reasons.${h.reason}`))}
 ${fact('holder', holder === null ? html`<span class="badge off">${text.t('inbox.unclaimed')}</span>` : html`<bdi>${holder}</bdi>`)}
+${fact('messages', html`<bdi>${text.number(h.messageCount)}</bdi> · ${text.t('inbox.last_at', { time: text.dateTime(h.lastMessageAt) })}`)}
 ${fact('request', h.request ? html`<bdi dir="ltr">${h.request.reference}</bdi> <span class="badge">${text.t(`request_status.${h.request.status}`)}</span>` : text.t('inbox.no_request'))}
 </dl>`;
 }

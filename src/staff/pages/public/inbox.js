@@ -47,7 +47,10 @@
     var text = button.getAttribute('data-text') || '';
     var start = target.selectionStart || 0;
     var end = target.selectionEnd || 0;
-    target.value = target.value.slice(0, start) + text + target.value.slice(end);
+    // A second canned reply after the first one starts on its own line, not glued to it.
+    var before = target.value.slice(0, start);
+    if (before !== '' && !/\s$/.test(before)) text = '\n' + text;
+    target.value = before + text + target.value.slice(end);
     target.focus();
     target.selectionStart = target.selectionEnd = start + text.length;
   }
@@ -60,6 +63,11 @@
     }
   });
 
+  // What someone has chosen or typed inside a live part (the colleague picked for a transfer)
+  // survives its refresh: a live event must not undo a choice half-made (outside review: the
+  // transfer picker was emptied each time the stream opened or the person wrote).
+  var kept = null;
+
   // A fragment asked for after the session ended is answered by the log-in page: go there
   // instead of showing it inside the list.
   document.addEventListener('htmx:beforeSwap', function (e) {
@@ -67,7 +75,31 @@
     if (xhr && xhr.responseURL && new URL(xhr.responseURL).pathname === '/staff/login') {
       e.detail.shouldSwap = false;
       window.location.assign('/staff/login');
+      return;
     }
+    var target = e.detail && e.detail.target;
+    if (!target || !target.hasAttribute('data-live')) return;
+    kept = [];
+    var fields = target.querySelectorAll('select[id], input[id]:not([type=hidden]), textarea[id]');
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].value !== fields[i].defaultValue || fields[i].tagName === 'SELECT') {
+        kept.push({ id: fields[i].id, value: fields[i].value, focused: document.activeElement === fields[i] });
+      }
+    }
+  });
+
+  document.addEventListener('htmx:afterSwap', function (e) {
+    var target = e.detail && e.detail.target;
+    if (!kept || !target || !target.hasAttribute('data-live')) return;
+    kept.forEach(function (field) {
+      var el = document.getElementById(field.id);
+      if (!el || !target.contains(el)) return;
+      // A colleague no longer offered (disabled, or now holding the chat) is not brought back.
+      if (el.tagName === 'SELECT' && !Array.prototype.some.call(el.options, function (o) { return o.value === field.value; })) return;
+      el.value = field.value;
+      if (field.focused) el.focus();
+    });
+    kept = null;
   });
 
   var root = document.querySelector('[data-events]');
