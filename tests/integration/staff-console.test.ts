@@ -92,13 +92,27 @@ describe('log-in page', () => {
 });
 
 describe('pages and roles', () => {
-  it('sends someone without a session to the log-in page', async () => {
+  it('sends someone without a session to the log-in page, and back to the page they opened afterwards', async () => {
     for (const path of ['/staff/dashboard', '/staff/audit', '/staff/staff', '/staff/channels', '/staff/inbox', '/staff/']) {
       const res = await c.get(path);
-      expect([path, res.statusCode, res.headers.location]).toEqual([path, 303, path === '/staff/' ? '/staff/dashboard' : '/staff/login']);
+      const login = path === '/staff/' ? '/staff/dashboard' : `/staff/login?next=${encodeURIComponent(path)}`;
+      expect([path, res.statusCode, res.headers.location]).toEqual([path, 303, login]);
     }
     const expired = await c.get('/staff/dashboard', { sessionId: 'no-such-session' });
-    expect(expired.headers.location).toBe('/staff/login');
+    expect(expired.headers.location).toBe('/staff/login?next=%2Fstaff%2Fdashboard');
+    // A link to a case, opened logged out: log-in comes back to it.
+    const deep = '/staff/cases/BSR-2026-00001?done=status';
+    const page = await c.get(`/staff/login?next=${encodeURIComponent(deep)}`);
+    expect(page.body).toContain(`<input type="hidden" name="next" value="/staff/cases/BSR-2026-00001?done=status">`);
+    const staff = await c.staff.createStaff(['researcher']);
+    const back = await c.post('/staff/login', { email: staff.email, password: staff.password, next: deep });
+    expect([back.statusCode, back.headers.location]).toEqual([303, deep]);
+    // Never an open redirect: another site, a protocol-relative or backslash path, the log-in page itself.
+    for (const next of ['https://evil.example/staff/x', '//evil.example/staff/', '/\\evil.example', '/staff//evil.example', '/staff/../x', '/staff/login?next=/staff/x', 'javascript:alert(1)']) {
+      expect((await c.get(`/staff/login?next=${encodeURIComponent(next)}`)).body).not.toContain('name="next"');
+      const res = await c.post('/staff/login', { email: staff.email, password: staff.password, next });
+      expect([next, res.headers.location]).toEqual([next, '/staff/dashboard']);
+    }
   });
 
   it('keeps an agent out of the admin pages, with a 403 page, and out of their links', async () => {
@@ -236,7 +250,7 @@ describe('forms and CSRF', () => {
     const out = await c.post('/staff/logout', { _csrf: agent.csrfToken }, { sessionId: agent.sessionId });
     expect(out.statusCode).toBe(303);
     expect(out.headers.location).toBe('/staff/login');
-    expect((await c.get('/staff/dashboard', { sessionId: agent.sessionId })).headers.location).toBe('/staff/login');
+    expect((await c.get('/staff/dashboard', { sessionId: agent.sessionId })).headers.location).toBe('/staff/login?next=%2Fstaff%2Fdashboard');
   });
 });
 

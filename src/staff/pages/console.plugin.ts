@@ -17,7 +17,7 @@ import { dashboardPage, type DashboardCounts } from './dashboard.page';
 import { html } from './html';
 import { handoffPage } from './handoff.page';
 import { inboxPage, type InboxPageDeps } from './inbox.page';
-import { loginPages } from './login.page';
+import { loginPages, safeNext } from './login.page';
 import { contentSecurityPolicy, issueNonce, pageKit, type PageKit } from './page.kit';
 import { staffAdminPage } from './staff-admin.page';
 import { tasksPage } from './tasks.page';
@@ -127,7 +127,11 @@ function guardPage(route: RouteOptions, deps: GuardDeps, kit: PageKit): void {
 const REFUSAL_STATUS: Record<Exclude<AccessRefusal, 'not-authenticated'>, number> = { 'cross-origin': 403, 'csrf-failed': 403, 'forbidden-role': 403 };
 
 function refuse(request: FastifyRequest, reply: FastifyReply, kit: PageKit, refusal: AccessRefusal): FastifyReply {
-  if (refusal === 'not-authenticated') return kit.redirect(reply.header('set-cookie', clearedSessionCookie()), '/staff/login');
+  if (refusal === 'not-authenticated') {
+    // A page opened from a link (a task, a colleague's message) comes back after log-in; htmx's fragment fetches do not.
+    const next = request.method === 'GET' && request.headers['hx-request'] === undefined ? safeNext(request.url) : null;
+    return kit.redirect(reply.header('set-cookie', clearedSessionCookie()), next ? `/staff/login?next=${encodeURIComponent(next)}` : '/staff/login');
+  }
   return errorPage(request, reply, kit, `errors.${refusal}`, REFUSAL_STATUS[refusal]);
 }
 
@@ -154,3 +158,4 @@ function serveAssets(scope: FastifyInstance, assets: ConsoleAssets): void {
     );
   }
 }
+
