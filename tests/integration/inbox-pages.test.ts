@@ -149,7 +149,8 @@ it('keeps staff without an inbox role (committee) out, lets researchers in, and 
   expect([notHeld.statusCode, notHeld.body.includes('لم يتسلّم أحد هذه المحادثة بعد؛ تسلّمها أولًا.')]).toEqual([409, true]);
   // A reply refused (the chat is not the agent's) is not lost: the typed text comes back to copy.
   const typed = 'السلام عليكم، سأتابع طلبك مع اللجنة وأعود إليك اليوم <قبل العصر>';
-  const refusedReply = await c.post(`/staff/inbox/${id}/reply`, { _csrf: agent.csrfToken, text: typed, clientId: 'refused-reply-1' }, { sessionId: agent.sessionId });
+  // (a query string on the form's URL does not lose it either: second review)
+  const refusedReply = await c.post(`/staff/inbox/${id}/reply?from=card`, { _csrf: agent.csrfToken, text: typed, clientId: 'refused-reply-1' }, { sessionId: agent.sessionId });
   expect(refusedReply.statusCode).toBe(409);
   expect(refusedReply.body).toMatch(/<details open class="unsent">[\s\S]*<textarea readonly[^>]*>السلام عليكم، سأتابع طلبك مع اللجنة وأعود إليك اليوم &lt;قبل العصر&gt;<\/textarea>/);
   expect((await c.get('/staff/inbox/b7f0c1a2-0000-4000-8000-00000000dead', { sessionId: agent.sessionId })).statusCode).toBe(404);

@@ -108,7 +108,10 @@ describe('pages and roles', () => {
     const back = await c.post('/staff/login', { email: staff.email, password: staff.password, next: deep });
     expect([back.statusCode, back.headers.location]).toEqual([303, deep]);
     // Never an open redirect: another site, a protocol-relative or backslash path, the log-in page itself.
-    for (const next of ['https://evil.example/staff/x', '//evil.example/staff/', '/\\evil.example', '/staff//evil.example', '/staff/../x', '/staff/login?next=/staff/x', 'javascript:alert(1)']) {
+    const escapes = ['https://evil.example/staff/x', '//evil.example/staff/', '/\\evil.example', '/staff//evil.example', '/staff/../x', '/staff/login?next=/staff/x', 'javascript:alert(1)'];
+    // Encoded dot segments and slashes, and the log-in, log-out and API under other spellings (second review).
+    escapes.push('/staff/.%2e/.%2e/evil', '/staff/%2E%2E/', '/staff/%2f%2fevil.example', '/staff/%5cevil', '/staff/LOGIN', '/staff/%6cogin', '/staff/%6cogout', '/staff/api/logout');
+    for (const next of escapes) {
       expect((await c.get(`/staff/login?next=${encodeURIComponent(next)}`)).body).not.toContain('name="next"');
       const res = await c.post('/staff/login', { email: staff.email, password: staff.password, next });
       expect([next, res.headers.location]).toEqual([next, '/staff/dashboard']);

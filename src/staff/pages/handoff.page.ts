@@ -130,7 +130,7 @@ async function handoffActions(app: FastifyInstance, deps: InboxPageDeps, show: S
     deps.audit.append({ at: deps.clock.now(), action, actorId: staffOf(request).account.id, targetId, via: 'api', ip: request.ip, detail });
   const refused = (request: IdRequest, reply: FastifyReply, problem: Problem): Promise<FastifyReply> => {
     const status = problem.refused === 'not-found' ? 404 : problem.refused === 'invalid-transfer-target' || problem.refused === 'text-required' ? 400 : 409;
-    const typed = request.url.endsWith('/reply') ? field(request.body, 'text').slice(0, REPLY_MAX) : '';
+    const typed = request.routeOptions.url?.endsWith('/reply') ? field(request.body, 'text').slice(0, REPLY_MAX) : '';
     return show(request, reply, problem, status, typed);
   };
   const post = (path: string, run: (request: IdRequest) => Promise<Acted | Problem>): void => {

@@ -68,6 +68,16 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
  */
 export function safeNext(path: unknown): string | null {
   if (typeof path !== 'string' || path.length > 300) return null;
-  if (!/^\/staff\/[A-Za-z0-9\-._~\/?=&%]*$/.test(path) || path.includes('//') || path.includes('/..')) return null;
-  return /^\/staff\/(login|logout)(?:[/?]|$)/.test(path) ? null : path;
+  if (!/^\/staff\/[A-Za-z0-9\-._~\/?=&%]*$/.test(path)) return null;
+  // Encoded dots, slashes and backslashes are refused outright: `/staff/.%2e/` resolves to `/` in a browser (second review).
+  if (/%(2e|2f|5c)/i.test(path)) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return null;
+  }
+  const where = (decoded.split('?')[0] ?? '').toLowerCase();
+  if (where.includes('//') || where.includes('..') || where.includes('\\')) return null;
+  return /^\/staff\/(login|logout|api)(?:[/?]|$)/.test(where) ? null : path;
 }
