@@ -298,7 +298,7 @@ it('takes a beneficiary from the bot to an agent and back, then through case rev
     await audit.waitForSelector('#audit-results table.audit tbody tr');
     expect(await audit.locator('#audit-results table.audit tbody tr').count()).toBe(1);
     const row = await audit.$$eval('#audit-results table.audit tbody td', (cells) => cells.map((td) => (td.textContent ?? '').trim()));
-    expect(row).toEqual(expect.arrayContaining([ui('audit_action.personal-data-revealed'), 'منيرة الدوسري', reference, 'nationalId', REVEAL_REASON]));
+    expect(row).toEqual(expect.arrayContaining([ui('audit_action.personal-data-revealed'), 'منيرة الدوسري', reference, ui('case.field.nationalId'), REVEAL_REASON]));
 
     await Promise.all([audit.waitForURL(`${base}/staff/dashboard`), audit.click('nav.sections a[href="/staff/dashboard"]')]);
     await audit.waitForFunction("document.querySelectorAll('canvas').length >= 2 && Array.from(document.querySelectorAll('canvas')).every((el) => el.width > 0)");

@@ -104,7 +104,8 @@ describe('case detail', () => {
     expect(entry).toMatchObject({ actorId: as('researcher').account.id, detail: 'nationalId', reason: 'التحقق من الهوية مع الأسرة هاتفياً' });
     // The admin's audit page shows the reason with the entry.
     const audit = (await page('admin', '/staff/audit?action=personal-data-revealed')).body;
-    expect(audit).toContain(`<td dir="ltr">nationalId</td><td dir="auto">التحقق من الهوية مع الأسرة هاتفياً</td>`);
+    // The field in words, then the reason.
+    expect(audit).toContain(`<td>رقم الهوية</td><td dir="auto">التحقق من الهوية مع الأسرة هاتفياً</td>`);
     expect((await page('researcher', `/staff/cases/${ref(0)}`)).body).not.toContain(makeNationalId(301));
     expect((await submit('supervisor', `/staff/cases/${ref(0)}/reveal`, { field: 'phone', reason: 'سبب طويل بما يكفي' })).statusCode).toBe(403);
     expect((await page('supervisor', `/staff/cases/${ref(0)}`)).body).not.toContain('/reveal');
@@ -129,6 +130,8 @@ describe('case detail', () => {
     expect(told).toHaveLength(1);
     expect(await c.staff.db.collection('scheduled_messages').countDocuments({ caseId: ref(1), kind: 'status' })).toBe(1);
     expect((await page('researcher', moved.headers.location as string)).body).toContain('تم تغيير الحالة');
+    // The audit log says it in words: from which status to which.
+    expect((await page('admin', '/staff/audit?action=status-changed')).body).toContain('<td>من مستلم إلى قيد البحث الاجتماعي</td>');
 
     const skipped = await submit('researcher', `/staff/cases/${ref(1)}/status`, { status: 'accepted' });
     expect(skipped.statusCode).toBe(409);

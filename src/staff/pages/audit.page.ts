@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { reportPeriod } from '../../domain/satisfaction';
+import { isRequestStatus } from '../../domain/support-request';
+import { STAFF_ROLES } from '../roles';
 import type { AuditEntry, AuditQuery, AuditRepository } from '../audit.repository';
 import { AUDIT_ACTIONS, type AuditAction } from '../staff.models';
 import type { StaffAccount, StaffRepository } from '../staff.repository';
@@ -85,9 +87,29 @@ function entriesTable(text: PageText, entries: AuditEntry[], names: Map<string, 
   return html`<div class="table-scroll"><table class="audit">
 <thead><tr><th scope="col">${text.t('audit.at')}</th><th scope="col">${text.t('audit.action')}</th><th scope="col">${text.t('audit.actor')}</th><th scope="col">${text.t('audit.target')}</th><th scope="col">${text.t('audit.via')}</th><th scope="col">${text.t('audit.ip')}</th><th scope="col">${text.t('audit.detail')}</th><th scope="col">${text.t('audit.reason')}</th></tr></thead>
 <tbody>${entries.map(
-    (e) => html`<tr><td>${text.dateTime(e.at)}</td><td>${text.t(`audit_action.${e.action}`)}</td><td>${who(e.actorId)}</td><td>${e.targetId === null ? '—' : who(e.targetId)}</td><td>${text.t(`audit_via.${e.via}`)}</td><td dir="ltr">${e.ip ?? '—'}</td><td dir="ltr">${e.detail ?? ''}</td><td dir="auto">${e.reason ?? ''}</td></tr>`,
+    (e) => html`<tr><td>${text.dateTime(e.at)}</td><td>${text.t(`audit_action.${e.action}`)}</td><td>${who(e.actorId)}</td><td>${e.targetId === null ? '—' : who(e.targetId)}</td><td>${text.t(`audit_via.${e.via}`)}</td><td dir="ltr">${e.ip ?? '—'}</td>${detailCell(text, e, who)}<td dir="auto">${e.reason ?? ''}</td></tr>`,
   )}</tbody>
 </table></div>`;
+}
+
+/**
+ * An entry's detail in words where it has a known shape: a status change as the two statuses, a
+ * transfer as the colleague's name, a reveal as the field, roles as role names; anything else
+ * (ids, counts) as stored, left to right.
+ */
+function detailCell(text: PageText, e: AuditEntry, who: (id: string | null) => string): Html {
+  const d = e.detail ?? '';
+  const statuses = /^([a-z_]+)->([a-z_]+)$/.exec(d);
+  if (e.action === 'status-changed' && statuses?.[1] && statuses[2] && isRequestStatus(statuses[1]) && isRequestStatus(statuses[2])) {
+    return html`<td>${text.t('audit.detail_status', { from: text.t(`request_status.${statuses[1]}`), to: text.t(`request_status.${statuses[2]}`) })}</td>`;
+  }
+  const transfer = /^to:([0-9a-f]{24})$/.exec(d);
+  if (e.action === 'handoff-transferred' && transfer?.[1]) return html`<td>${text.t('audit.detail_transfer', { name: who(transfer[1]) })}</td>`;
+  if (e.action === 'personal-data-revealed' && (d === 'nationalId' || d === 'phone')) return html`<td>${text.t(`case.field.${d}`)}</td>`;
+  if (e.action === 'account-created' && d !== '' && d.split(',').every((r) => (STAFF_ROLES as readonly string[]).includes(r))) {
+    return html`<td>${d.split(',').map((r) => text.t(`role.${r}`)).join('، ')}</td>`;
+  }
+  return html`<td dir="ltr">${d}</td>`;
 }
 
 function pager(text: PageText, f: AuditFilters, page: number, hasMore: boolean): Html {
