@@ -185,7 +185,7 @@ export const addNoteSchema = {
 
 const task = {
   type: 'object',
-  required: ['id', 'kind', 'at', 'reference', 'handoffId', 'channel', 'rating', 'reason'],
+  required: ['id', 'kind', 'at', 'reference', 'handoffId', 'channel', 'rating', 'reason', 'staffId'],
   properties: {
     id: { type: 'string' },
     kind: { type: 'string', enum: ['promise_overdue', 'low_satisfaction', 'handoff_silent', 'unanswered_message'] },
@@ -195,6 +195,7 @@ const task = {
     channel: nullableString,
     rating: { type: 'integer', nullable: true },
     reason: { ...nullableString, description: 'unanswered_message: superseded (a later message overtook it) or failed (given up after an outage)' },
+    staffId: { ...nullableString, description: 'handoff_silent: the member of staff who held the chat and did not answer' },
   },
 } as const;
 

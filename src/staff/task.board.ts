@@ -13,6 +13,8 @@ export interface TaskView {
   channel: string | null;
   rating: number | null;
   reason: string | null;
+  /** handoff_silent: the member of staff who held the chat and did not answer. */
+  staffId: string | null;
 }
 
 /** The sources of the task list (the follow-ups' staff tasks, the message log's unanswered messages). */
@@ -49,7 +51,7 @@ export class TaskBoard {
       ...tasks.map(taskView),
       ...unanswered
         .filter((m) => !handled.has(m.id))
-        .map((m): TaskView => ({ id: `${UNANSWERED}${m.id}`, kind: 'unanswered_message', at: m.storedAt, reference: null, handoffId: null, channel: m.channel, rating: null, reason: m.status })),
+        .map((m): TaskView => ({ id: `${UNANSWERED}${m.id}`, kind: 'unanswered_message', at: m.storedAt, reference: null, handoffId: null, channel: m.channel, rating: null, reason: m.status, staffId: null })),
     ];
     return views.sort((a, b) => a.at.getTime() - b.at.getTime());
   }
@@ -82,5 +84,6 @@ function taskView(task: StaffTaskDoc): TaskView {
     channel: null,
     rating: typeof task.detail.rating === 'number' ? task.detail.rating : null,
     reason: null,
+    staffId: task.kind === 'handoff_silent' && typeof task.detail.staffId === 'string' ? task.detail.staffId : null,
   };
 }

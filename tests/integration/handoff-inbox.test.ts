@@ -159,6 +159,10 @@ it('tells the person the wait is longer when nobody claims within HANDOFF_CLAIM_
   expect(after.transfers.map((x: { action: string }) => x.action)).toEqual(['claim', 'timeout']);
   const tasks = await run.pipeline.followUps.tasks.listOpen();
   expect(tasks.find((task) => task.kind === 'handoff_silent' && task.detail.handoffId === id)).toBeDefined();
+  // The supervisor's task list says who went silent.
+  const supervisor = await signedIn(h, ['supervisor']);
+  const listed = (await h.call('GET', '/staff/api/tasks', { sessionId: supervisor.sessionId })).json().tasks as Array<{ kind: string; handoffId: string | null; staffId: string | null }>;
+  expect(listed.find((task) => task.kind === 'handoff_silent' && task.handoffId === id)?.staffId).toBe(agent.account.id);
 }, 60_000);
 
 it('relays inbox events published by another connection to every subscriber, and over the SSE route', async () => {

@@ -235,7 +235,7 @@ describe('tasks', () => {
     expect(res.statusCode).toBe(200);
     const tasks = res.json().tasks as Array<Record<string, unknown>>;
     expect(tasks.map((t) => t.kind)).toEqual(['unanswered_message', 'promise_overdue', 'low_satisfaction', 'low_satisfaction']);
-    expect(tasks[0]).toEqual({ id: `unanswered-${recorded.id}`, kind: 'unanswered_message', at: '2026-11-23T09:30:00.000Z', reference: null, handoffId: null, channel: 'telegram', rating: null, reason: 'failed' });
+    expect(tasks[0]).toEqual({ id: `unanswered-${recorded.id}`, kind: 'unanswered_message', at: '2026-11-23T09:30:00.000Z', reference: null, handoffId: null, channel: 'telegram', rating: null, reason: 'failed', staffId: null });
     expect(tasks[1]).toMatchObject({ id: `promise_overdue-${ref}`, reference: ref });
     expect(tasks[2]).toMatchObject({ reference: ref, rating: 2, handoffId: null });
     expect(tasks[3]).toMatchObject({ reference: null, handoffId: 'h77', rating: 1 });

@@ -84,7 +84,7 @@ export function consolePages(context: StaffContext, options: ConsolePagesOptions
         const actions = new CaseActions({ ...options.cases.services, audit: context.audit, staff: context.staff, clock: context.clock });
         await casesPage(scope, { kit, actions, cases: options.cases.services.cases, clock: context.clock });
         await casePage(scope, { kit, actions });
-        await tasksPage(scope, { kit, board: options.cases.board, audit: context.audit, clock: context.clock });
+        await tasksPage(scope, { kit, board: options.cases.board, audit: context.audit, clock: context.clock, staff: context.staff });
       },
       { prefix: '/staff' },
     );

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuditRepository } from '../audit.repository';
 import type { Clock } from '../../engine/ports';
 import { staffOf } from '../staff.guard';
+import type { StaffRepository } from '../staff.repository';
 import type { TaskBoard, TaskView } from '../task.board';
 import type { PageText } from './console.i18n';
 import { errorPage } from './console.plugin';
@@ -14,6 +15,7 @@ export interface TasksPageDeps {
   board: Pick<TaskBoard, 'list' | 'done'>;
   audit: AuditRepository;
   clock: Clock;
+  staff: Pick<StaffRepository, 'list'>;
 }
 
 /** As the API: supervisors work through the tasks; admins see everything. */
@@ -28,9 +30,10 @@ export async function tasksPage(app: FastifyInstance, deps: TasksPageDeps): Prom
     const frame = deps.kit.frame(request);
     const { text } = frame;
     const viewer = deps.kit.viewer(request);
-    const tasks = await deps.board.list();
+    const [tasks, accounts] = await Promise.all([deps.board.list(), deps.staff.list()]);
+    const names = new Map(accounts.map((a) => [a.id, a.name]));
     const done = (request.query as { done?: string }).done === '1' ? html`<p class="notice ok" role="status">${text.t('tasks.done_notice')}</p>` : '';
-    const body = html`${done}${tasks.length === 0 ? html`<p class="notice">${text.t('tasks.none')}</p>` : html`<ul class="cards tasks">${tasks.map((task) => taskCard(text, task, viewer.csrfToken))}</ul>`}`;
+    const body = html`${done}${tasks.length === 0 ? html`<p class="notice">${text.t('tasks.none')}</p>` : html`<ul class="cards tasks">${tasks.map((task) => taskCard(text, task, viewer.csrfToken, names))}</ul>`}`;
     return deps.kit.send(reply, renderPage(frame, viewer, { title: text.t('nav.tasks'), current: 'tasks', body }));
   });
 
@@ -44,7 +47,7 @@ export async function tasksPage(app: FastifyInstance, deps: TasksPageDeps): Prom
   });
 }
 
-function taskCard(text: PageText, task: TaskView, csrf: string): Html {
+function taskCard(text: PageText, task: TaskView, csrf: string, names: ReadonlyMap<string, string>): Html {
   const link = task.reference
     ? html`<a href="/staff/cases/${task.reference}" dir="ltr">${task.reference}</a>`
     : task.handoffId
@@ -54,6 +57,7 @@ function taskCard(text: PageText, task: TaskView, csrf: string): Html {
     task.rating !== null ? text.t('tasks.rating', { rating: task.rating }) : null,
     task.channel ? text.t(`channel.${task.channel}`) : null,
     task.reason ? text.t(`tasks.reason.${task.reason}`) : null,
+    task.staffId ? text.t('tasks.silent_staff', { name: names.get(task.staffId) ?? task.staffId }) : null,
   ].filter((d): d is string => d !== null);
   return html`<li class="card">
 <p class="title">${text.t(`tasks.kind.${task.kind}`)}</p>
