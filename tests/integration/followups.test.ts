@@ -281,7 +281,15 @@ describe('follow-ups and satisfaction surveys', () => {
     expect(await followUps().planner.sweep()).toBeGreaterThanOrEqual(1);
     const rearmed = await jobOf(before);
     expect(rearmed?.id).toBe(followUpJobId(before));
-    // A second sweep finds the alarm set and adds nothing.
+    // A second sweep finds the alarm set and adds nothing. It runs once the queue is idle: the first
+    // sweep also re-armed other tests' records already due, whose jobs run at once, and a job that
+    // postpones its record writes the new version a moment before arming it (a CI run caught that
+    // moment: one record counted).
+    await eventually(async () => {
+      const counts = await followUps().queue.queue.getJobCounts('active', 'wait', 'prioritized');
+      return (counts.active ?? 0) + (counts.wait ?? 0) + (counts.prioritized ?? 0) === 0 ? true : undefined;
+    }, 15_000, 'the follow-up queue to be idle');
+    expect(await jobOf(before)).toBeDefined();
     expect(await followUps().planner.sweep()).toBe(0);
     const mark = api.calls().length;
     await promote(id);
