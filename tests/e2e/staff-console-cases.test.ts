@@ -71,7 +71,9 @@ it('lets a researcher reveal an ID for a reason, which an admin then sees in the
   const admin = await session(['admin']);
   await admin.goto(`${base}/staff/audit?action=personal-data-revealed`);
   const row = await admin.textContent('table.audit tbody');
-  expect(row).toContain('nationalId');
+  // The field in words (the audit page's details column), not its code.
+  expect(row).toContain('رقم الهوية');
+  expect(row).not.toContain('nationalId');
   expect(row).toContain(reference);
 }, 120_000);
 
