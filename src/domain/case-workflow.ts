@@ -62,6 +62,11 @@ export function checkTransition(from: RequestStatus, to: RequestStatus, roles: r
   return { ok: true, transition };
 }
 
+/** Whether someone holding `roles` may move a case into `to` from any status. */
+export function mayMoveInto(to: RequestStatus, roles: readonly string[]): boolean {
+  return TRANSITIONS.some((t) => t.to === to && t.roles.some((r) => roles.includes(r)));
+}
+
 /** The changes someone holding `roles` may make from `from`, in table order. */
 export function transitionsFor(from: RequestStatus, roles: readonly string[]): Transition[] {
   return TRANSITIONS.filter((t) => t.from === from && t.roles.some((r) => roles.includes(r)));

@@ -1,4 +1,4 @@
-import { checkTransition, TRANSITIONS, transitionsFor, type Transition } from '../domain/case-workflow';
+import { checkTransition, mayMoveInto, transitionsFor, type Transition } from '../domain/case-workflow';
 import type { RequestStatus } from '../domain/support-request';
 import type { Clock } from '../engine/ports';
 import { maskLongNumbers } from '../persistence/message-log.repository';
@@ -90,7 +90,7 @@ export class CaseActions {
     const note = noteGiven?.trim() || null;
     // Already there (a double tap, or two colleagues at once): nothing to do and nobody to tell, as
     // the API promises, for someone who may move a case into that status at all.
-    if (from === to) return TRANSITIONS.some((t) => t.to === to && t.roles.some((r) => actor.roles.includes(r))) ? { ok: true, status: to, changed: false } : fail('transition-forbidden');
+    if (from === to) return mayMoveInto(to, actor.roles) ? { ok: true, status: to, changed: false } : fail('transition-forbidden');
     const check = checkTransition(from, to, actor.roles, note);
     if (!check.ok) return fail(check.reason === 'role' ? 'transition-forbidden' : check.reason === 'note-required' ? 'note-required' : 'transition-not-allowed');
     const outcome = await this.deps.planner.changeRequestStatus(reference, to, note, actor.id, from);

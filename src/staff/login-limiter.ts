@@ -25,24 +25,20 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = { accountFailures: 5, addressFa
 // address, and a stranger spraying names from it must not lock out the staff who work there. The
 // name's own lock still applies. Atomic, so parallel attempts cannot all pass.
 const BEGIN = `
+local function over(counter, lock, limit)
+  local n = redis.call('incr', counter)
+  if n == 1 then redis.call('expire', counter, tonumber(ARGV[3])) end
+  if n <= tonumber(limit) then return false end
+  redis.call('set', lock, '1', 'EX', tonumber(ARGV[4]))
+  redis.call('del', counter)
+  return true
+end
 local known = redis.call('exists', KEYS[5]) == 1
 if redis.call('exists', KEYS[2]) == 1 then return 0 end
 if not known and redis.call('exists', KEYS[4]) == 1 then return 0 end
-local name = redis.call('incr', KEYS[1])
-if name == 1 then redis.call('expire', KEYS[1], tonumber(ARGV[3])) end
-if name > tonumber(ARGV[1]) then
-  redis.call('set', KEYS[2], '1', 'EX', tonumber(ARGV[4]))
-  redis.call('del', KEYS[1])
-  return 0
-end
+if over(KEYS[1], KEYS[2], ARGV[1]) then return 0 end
 if known then return 1 end
-local address = redis.call('incr', KEYS[3])
-if address == 1 then redis.call('expire', KEYS[3], tonumber(ARGV[3])) end
-if address > tonumber(ARGV[2]) then
-  redis.call('set', KEYS[4], '1', 'EX', tonumber(ARGV[4]))
-  redis.call('del', KEYS[3])
-  return 0
-end
+if over(KEYS[3], KEYS[4], ARGV[2]) then return 0 end
 return 1
 `;
 

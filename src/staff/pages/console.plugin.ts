@@ -158,4 +158,3 @@ function serveAssets(scope: FastifyInstance, assets: ConsoleAssets): void {
     );
   }
 }
-
