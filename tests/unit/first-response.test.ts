@@ -33,5 +33,8 @@ describe('first-response times', () => {
     expect([60, 120, 180, 660, 3_600, 7_200, 3_930].map((s) => ar.duration(s))).toEqual(['دقيقة', 'دقيقتان', '3 دقائق', '11 دقيقة', 'ساعة', 'ساعتان', 'ساعة و6 دقائق']);
     expect([60, 180, 3_930].map((s) => pageText(translator, 'en').duration(s))).toEqual(['1 minute', '3 minutes', '1 hour, 6 minutes']);
     expect([180, 7_200].map((s) => pageText(translator, 'ur').duration(s))).toEqual(['3 منٹ', '2 گھنٹے']);
+    // The same list joining serves other short lists (the audit page's roles).
+    expect(pageText(translator, 'ar').list(['موظف محادثات', 'باحث اجتماعي'])).toBe('موظف محادثات وباحث اجتماعي');
+    expect(pageText(translator, 'en').list(['agent', 'researcher'])).toBe('agent, researcher');
   });
 });

@@ -107,7 +107,7 @@ function detailCell(text: PageText, e: AuditEntry, who: (id: string | null) => s
   if (e.action === 'handoff-transferred' && transfer?.[1]) return html`<td>${text.t('audit.detail_transfer', { name: who(transfer[1]) })}</td>`;
   if (e.action === 'personal-data-revealed' && (d === 'nationalId' || d === 'phone')) return html`<td>${text.t(`case.field.${d}`)}</td>`;
   if (e.action === 'account-created' && d !== '' && d.split(',').every((r) => (STAFF_ROLES as readonly string[]).includes(r))) {
-    return html`<td>${d.split(',').map((r) => text.t(`role.${r}`)).join('، ')}</td>`;
+    return html`<td>${text.list(d.split(',').map((r) => text.t(`role.${r}`)))}</td>`;
   }
   return html`<td dir="ltr">${d}</td>`;
 }

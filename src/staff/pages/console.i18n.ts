@@ -17,11 +17,14 @@ export interface PageText {
   number(value: number, fractionDigits?: number): string;
   /** A wait in hours and minutes, with the language's own unit words and plurals (CLDR, through Intl). */
   duration(seconds: number): string;
+  /** A short list joined the language's way («أ وب», "a, b", …), through Intl. */
+  list(items: readonly string[]): string;
 }
 
 const LOCALES: Record<Language, string> = { ar: 'ar-SA-u-ca-gregory-nu-latn', en: 'en-GB', ur: 'ur-PK-u-nu-latn' };
 
 export function pageText(translator: Translator, lng: Language): PageText {
+  const list = (items: readonly string[]): string => new Intl.ListFormat(lng, { type: 'unit', style: 'long' }).format(items);
   const dates = new Intl.DateTimeFormat(LOCALES[lng], { timeZone: 'Asia/Riyadh', dateStyle: 'medium', timeStyle: 'short' });
   return {
     lng,
@@ -32,9 +35,9 @@ export function pageText(translator: Translator, lng: Language): PageText {
     duration: (seconds) => {
       const { hours, minutes } = durationParts(seconds);
       const unit = (value: number, name: 'hour' | 'minute'): string => new Intl.NumberFormat(LOCALES[lng], { style: 'unit', unit: name, unitDisplay: 'long' }).format(value);
-      if (hours === 0) return unit(minutes, 'minute');
-      return new Intl.ListFormat(lng, { type: 'unit', style: 'long' }).format(minutes === 0 ? [unit(hours, 'hour')] : [unit(hours, 'hour'), unit(minutes, 'minute')]);
+      return hours === 0 ? unit(minutes, 'minute') : list(minutes === 0 ? [unit(hours, 'hour')] : [unit(hours, 'hour'), unit(minutes, 'minute')]);
     },
+    list,
   };
 }
 
