@@ -16,9 +16,22 @@ export function optionWords(translator: Translator, value: string): string[] {
 }
 
 /** A keyword list of `keywords.json` in every language, normalised. */
-export function keywordList(translator: Translator, key: string): string[] {
-  return LANGUAGES.flatMap((lang) => translator.list(lang, `keywords:${key}`)).map(normalizeForMatching).filter((w) => w !== '');
+export function keywordList(translator: Translator, key: string): readonly string[] {
+  let lists = normalizedLists.get(translator);
+  if (!lists) {
+    lists = new Map();
+    normalizedLists.set(translator, lists);
+  }
+  let words = lists.get(key);
+  if (!words) {
+    words = Object.freeze(LANGUAGES.flatMap((lang) => translator.list(lang, `keywords:${key}`)).map(normalizeForMatching).filter((w) => w !== ''));
+    lists.set(key, words);
+  }
+  return words;
 }
+
+/** Normalized keyword lists per translator: locales do not change while the bot runs, and the engine asks for them on every message. */
+const normalizedLists = new WeakMap<Translator, Map<string, readonly string[]>>();
 
 /** True when the whole message is one of the words of `keywords.<key>` (any language). */
 export function isKeyword(text: string, translator: Translator, key: string): boolean {

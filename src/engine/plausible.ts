@@ -54,7 +54,7 @@ function isPlausiblePhrase(text: string, words: readonly string[], translator: T
 function stripAround(text: string, translator: Translator): string[] {
   let words = text.replace(/[.,،:;!]+/g, ' ').split(/\s+/).filter((w) => w !== '');
   const norm = (ws: readonly string[]): string => normalizeForMatching(ws.join(' '));
-  const prefixes = keywordList(translator, 'name_prefixes').sort((a, b) => b.length - a.length);
+  const prefixes = [...keywordList(translator, 'name_prefixes')].sort((a, b) => b.length - a.length);
   for (const p of prefixes) {
     const n = p.split(' ').length;
     if (words.length > n && norm(words.slice(0, n)) === p) {
