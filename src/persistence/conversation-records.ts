@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { mongo } from 'mongoose';
 import type { Language } from '../domain/language';
 import type { ChannelId, Reply } from '../domain/messages';
@@ -8,10 +9,30 @@ import type { FieldCipher } from '../security/field-cipher';
 import { conversationId, newConversationFields, stateFields, stateFromDoc } from './conversation.store';
 import { rawCollection, type ConversationDoc, type Models, type OutboxBubble } from './models';
 import { isDuplicateKeyError } from './mongo-errors';
+import { RecentCache } from './recent-cache';
 import { readablePart } from './recovering-conversation.store';
+import type { StampedLock } from './redis-coordination';
 
 /** How many processed inbound ids a conversation remembers (a redelivered job finds its id here). */
 const PROCESSED_KEPT = 50;
+
+/**
+ * Conversations this process wrote or read under their lock in the last minute, with the stamp
+ * they had then. A turn and the send after it, and the next message of a chat a few seconds
+ * later, find the document here instead of reading it again. Bounded: at most this many (about
+ * 4 KB each, so a few MB).
+ */
+const CACHED_CONVERSATIONS = 1_000;
+const CACHE_AGE_MS = 60_000;
+
+/**
+ * A section held by this process: the stamp that names the stored version now — the one found
+ * when the lock was taken, then the one of each write — and the one the lock leaves at the end.
+ * Null when nobody can say (no stamp was found, or a write failed and may or may not have landed).
+ */
+interface Held {
+  stamp: string | null;
+}
 
 /** A conversation document as the pipeline reads it: by `_id`, once per batch of messages. */
 export type ConversationRecord = ConversationDoc;
@@ -57,28 +78,57 @@ export type OutboxChange = (outbox: OutboxBubble[]) => OutboxBubble[];
  */
 export class ConversationRecords {
   private readonly collection: mongo.Collection<ConversationDoc>;
+  private readonly cache = new RecentCache<string, { doc: ConversationRecord; stamp: string }>(CACHED_CONVERSATIONS, CACHE_AGE_MS);
+  /** Conversations whose lock this process holds now (a lock is not re-entrant, so one section each). */
+  private readonly held = new Map<string, Held>();
 
   constructor(
     models: Models,
     private readonly cipher: FieldCipher,
-    private readonly lock: ConversationLock,
+    private readonly lock: ConversationLock & Partial<StampedLock>,
     /** Staff hear of a conversation whose sealed part cannot be read; the person gets an apology and goes on. */
     private readonly faults?: FaultReporter,
   ) {
     this.collection = rawCollection(models.Conversation);
   }
 
-  /** Runs `work` holding the conversation's lock: the only way to read a conversation in order to write it. */
+  /**
+   * Runs `work` holding the conversation's lock: the only way to read a conversation in order to
+   * write it. With a stamped lock, every holder leaves a fresh stamp after it writes, and a cached
+   * copy is used only while the stamp it was cached under is still the one in Redis — so nobody,
+   * in any process, has written the conversation since (docs/pipeline.md, "Reads saved").
+   */
   exclusive<T>(convId: string, work: () => Promise<T>): Promise<T> {
-    return this.lock.withLock(`conversation:${convId}`, work);
+    const key = `conversation:${convId}`;
+    if (!this.lock.withStamp) return this.lock.withLock(key, work);
+    return this.lock.withStamp(key, async (found) => {
+      const held: Held = { stamp: found };
+      this.held.set(convId, held);
+      try {
+        return { value: await work(), stamp: held.stamp };
+      } finally {
+        this.held.delete(convId);
+      }
+    });
   }
 
   idOf(ref: ConversationRef): string {
     return conversationId(this.cipher, ref);
   }
 
-  load(convId: string): Promise<ConversationRecord | null> {
-    return this.collection.findOne({ _id: convId });
+  /** The conversation as stored. Under its lock, from the cache when the stamp says it is current. */
+  async load(convId: string): Promise<ConversationRecord | null> {
+    const held = this.held.get(convId);
+    const cached = this.cache.get(convId);
+    // Copies in and out: a caller changing its document must not change the cached one.
+    if (held && held.stamp !== null && cached?.stamp === held.stamp) return structuredClone(cached.doc);
+    const doc = await this.collection.findOne({ _id: convId });
+    if (held && doc) {
+      // What we read under the lock stays current until someone writes: stamp it so the next holder here can trust the copy.
+      held.stamp ??= newStamp(doc.rev);
+      this.cache.set(convId, { doc: structuredClone(doc), stamp: held.stamp });
+    }
+    return doc;
   }
 
   stateOf(doc: ConversationRecord): StoredConversation {
@@ -126,12 +176,15 @@ export class ConversationRecords {
     const fields = { ...stateFields(this.cipher, commit.state, now), outbox, outboxSince: oldest(outbox), outboxPending: outbox.length > 0, processed, lastStoredAt };
     if (doc === null) {
       const created: ConversationRecord = { ...newConversationFields(this.cipher, ref, now), rev: 1, ...fields };
-      try {
-        await this.collection.insertOne(created);
-      } catch (error) {
-        if (isDuplicateKeyError(error)) throw new ConcurrencyError('conversation was created concurrently');
-        throw error;
-      }
+      await this.written(created._id, async () => {
+        try {
+          await this.collection.insertOne(created);
+        } catch (error) {
+          if (isDuplicateKeyError(error)) throw new ConcurrencyError('conversation was created concurrently');
+          throw error;
+        }
+        return created;
+      });
       return created;
     }
     return this.compareAndSet(doc, fields);
@@ -188,11 +241,36 @@ export class ConversationRecords {
     return docs.map((d) => ({ conversationId: d._id, channel: d.channel as ChannelId }));
   }
 
-  private async compareAndSet(doc: ConversationRecord, fields: Partial<ConversationRecord>): Promise<ConversationRecord> {
-    const result = await this.collection.updateOne({ _id: doc._id, rev: doc.rev }, { $set: { ...fields, rev: doc.rev + 1 } });
-    if (result.matchedCount === 0) throw new ConcurrencyError(`conversation changed since revision ${doc.rev}`);
-    return { ...doc, ...fields, rev: doc.rev + 1 };
+  private compareAndSet(doc: ConversationRecord, fields: Partial<ConversationRecord>): Promise<ConversationRecord> {
+    return this.written(doc._id, async () => {
+      const result = await this.collection.updateOne({ _id: doc._id, rev: doc.rev }, { $set: { ...fields, rev: doc.rev + 1 } });
+      if (result.matchedCount === 0) throw new ConcurrencyError(`conversation changed since revision ${doc.rev}`);
+      return { ...doc, ...fields, rev: doc.rev + 1 };
+    });
   }
+
+  /**
+   * Runs a write and keeps the cache and the stamp true to it: after a write under the lock, the
+   * new document is cached under a new stamp, which the lock leaves for the next holder; after a
+   * failed write (it may or may not have been applied) nothing is cached and no stamp is left. A
+   * write without the lock (tests, tools) removes the stamp, so no process trusts its copy.
+   */
+  private async written(convId: string, write: () => Promise<ConversationRecord>): Promise<ConversationRecord> {
+    const held = this.held.get(convId);
+    this.cache.delete(convId);
+    if (held) held.stamp = null;
+    const doc = await write();
+    if (held) {
+      held.stamp = newStamp(doc.rev);
+      this.cache.set(convId, { doc: structuredClone(doc), stamp: held.stamp });
+    } else if (this.lock.dropStamp) await this.lock.dropStamp(`conversation:${convId}`);
+    return doc;
+  }
+}
+
+/** A stamp names one version of a conversation as one writer left it; the random part tells two writers of the same revision apart. */
+function newStamp(rev: number): string {
+  return `${rev}.${randomUUID()}`;
 }
 
 function oldest(outbox: readonly OutboxBubble[]): Date | null {

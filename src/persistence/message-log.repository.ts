@@ -7,6 +7,24 @@ import type { mongo } from 'mongoose';
 import type { InboundDoc, MessageLogModels, OutboundDoc } from './message-log.models';
 import { rawCollection, type OutboxBubble } from './models';
 import { isDuplicateKeyError } from './mongo-errors';
+import { RecentCache } from './recent-cache';
+
+/** A stored inbound message as a turn reads it. */
+export interface LoadedInbound {
+  message: InboundMessage;
+  conversationId: string;
+  storedAt: Date;
+  done: boolean;
+}
+
+/**
+ * Messages this process stored in the last minute and no turn has read yet: when the turn runs in
+ * the same process (one process does everything by default), it takes the message from here
+ * instead of reading back what was written a few milliseconds before. A turn in another process,
+ * or one that comes later, reads the database.
+ */
+const RECENT_INBOUND = 2_000;
+const RECENT_INBOUND_AGE_MS = 60_000;
 
 const isPlatformCommand = (v: string | null): v is PlatformCommand => v === 'start' || v === 'menu' || v === 'language';
 
@@ -63,6 +81,7 @@ export interface OutboundSettlement {
 export class MessageLogRepository {
   private readonly inbound: mongo.Collection<InboundDoc>;
   private readonly outbound: mongo.Collection<OutboundDoc>;
+  private readonly recent = new RecentCache<string, LoadedInbound>(RECENT_INBOUND, RECENT_INBOUND_AGE_MS);
 
   constructor(
     private readonly models: MessageLogModels,
@@ -101,6 +120,7 @@ export class MessageLogRepository {
         storedAt: now,
         status: 'pending',
       });
+      this.recent.set(id, { message: { ...message }, conversationId: convId, storedAt: now, done: false });
       return { type: 'new', id, conversationId: convId };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
@@ -110,7 +130,14 @@ export class MessageLogRepository {
     }
   }
 
-  async loadInbound(id: string): Promise<{ message: InboundMessage; conversationId: string; storedAt: Date; done: boolean } | null> {
+  /**
+   * A stored message, from the recent ones of this process the first time (a just-stored message
+   * is pending: if another process answered it meanwhile, the conversation's processed list says
+   * so), else from the database.
+   */
+  async loadInbound(id: string): Promise<LoadedInbound | null> {
+    const recent = this.recent.take(id);
+    if (recent) return recent;
     const doc = await this.inbound.findOne({ _id: id });
     if (!doc) return null;
     const message: InboundMessage = {
@@ -159,6 +186,7 @@ export class MessageLogRepository {
   }
 
   async markInbound(id: string, status: 'superseded' | 'failed'): Promise<void> {
+    this.recent.delete(id);
     await this.models.Inbound.updateOne({ _id: id, status: 'pending' }, { $set: { status } });
   }
 
