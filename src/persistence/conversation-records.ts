@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { mongo } from 'mongoose';
 import type { Language } from '../domain/language';
@@ -13,8 +14,14 @@ import { RecentCache } from './recent-cache';
 import { readablePart } from './recovering-conversation.store';
 import type { StampedLock } from './redis-coordination';
 
-/** How many processed inbound ids a conversation remembers (a redelivered job finds its id here). */
-const PROCESSED_KEPT = 50;
+/**
+ * How many processed inbound ids a conversation remembers (a job run twice finds its ids here).
+ * An older message that comes back is also caught as overtaken (a later one of the chat was
+ * stored 2 s or more after it). The gateway admits 20 messages per conversation per (fixed)
+ * minute window, so at most 40 can fall within 2 s across a window's edge: 40 ids cover that.
+ * Not more: FerretDB decodes the whole list on every read and write of the document.
+ */
+export const PROCESSED_KEPT = 40;
 
 /**
  * Conversations this process wrote or read under their lock in the last minute, with the stamp
@@ -26,11 +33,14 @@ const CACHED_CONVERSATIONS = 1_000;
 const CACHE_AGE_MS = 60_000;
 
 /**
- * A section held by this process: the stamp that names the stored version now — the one found
- * when the lock was taken, then the one of each write — and the one the lock leaves at the end.
- * Null when nobody can say (no stamp was found, or a write failed and may or may not have landed).
+ * A section held by this process (inside `exclusive`): the stamp that names the stored version
+ * now — the one found when the lock was taken, then the one of each write. Null when nobody can
+ * say: no stamp was found, or a write failed and may or may not have landed. Only writes mint
+ * stamps: a holder that read without a stamp cannot know that a holder whose lease lapsed is not
+ * still about to write what it read before.
  */
 interface Held {
+  convId: string;
   stamp: string | null;
 }
 
@@ -79,8 +89,12 @@ export type OutboxChange = (outbox: OutboxBubble[]) => OutboxBubble[];
 export class ConversationRecords {
   private readonly collection: mongo.Collection<ConversationDoc>;
   private readonly cache = new RecentCache<string, { doc: ConversationRecord; stamp: string }>(CACHED_CONVERSATIONS, CACHE_AGE_MS);
-  /** Conversations whose lock this process holds now (a lock is not re-entrant, so one section each). */
-  private readonly held = new Map<string, Held>();
+  /**
+   * The sections the current call runs inside. Bound to the call (not to the conversation), so a
+   * read made without the lock — a flush job looking up a channel, a staff page — never uses or
+   * fills the cache, even while another call of this process holds that conversation's lock.
+   */
+  private readonly sections = new AsyncLocalStorage<readonly Held[]>();
 
   constructor(
     models: Models,
@@ -102,14 +116,19 @@ export class ConversationRecords {
     const key = `conversation:${convId}`;
     if (!this.lock.withStamp) return this.lock.withLock(key, work);
     return this.lock.withStamp(key, async (found) => {
-      const held: Held = { stamp: found };
-      this.held.set(convId, held);
-      try {
-        return { value: await work(), stamp: held.stamp };
-      } finally {
-        this.held.delete(convId);
-      }
+      const held: Held = { convId, stamp: found };
+      const value = await this.sections.run([...(this.sections.getStore() ?? []), held], work);
+      return { value, stamp: held.stamp };
     });
+  }
+
+  /** Forgets every cached document (Redis reconnected: a stamp it lost may come back older). */
+  forgetCached(): void {
+    this.cache.clear();
+  }
+
+  private heldFor(convId: string): Held | undefined {
+    return this.sections.getStore()?.find((h) => h.convId === convId);
   }
 
   idOf(ref: ConversationRef): string {
@@ -118,16 +137,15 @@ export class ConversationRecords {
 
   /** The conversation as stored. Under its lock, from the cache when the stamp says it is current. */
   async load(convId: string): Promise<ConversationRecord | null> {
-    const held = this.held.get(convId);
+    const held = this.heldFor(convId);
+    if (!held) return this.collection.findOne({ _id: convId });
+    const stamp = held.stamp;
     const cached = this.cache.get(convId);
     // Copies in and out: a caller changing its document must not change the cached one.
-    if (held && held.stamp !== null && cached?.stamp === held.stamp) return structuredClone(cached.doc);
+    if (stamp !== null && cached?.stamp === stamp) return structuredClone(cached.doc);
     const doc = await this.collection.findOne({ _id: convId });
-    if (held && doc) {
-      // What we read under the lock stays current until someone writes: stamp it so the next holder here can trust the copy.
-      held.stamp ??= newStamp(doc.rev);
-      this.cache.set(convId, { doc: structuredClone(doc), stamp: held.stamp });
-    }
+    // The stamp found names what the last writer left, which is what we just read (we hold the lock).
+    if (doc && stamp !== null && held.stamp === stamp) this.cache.set(convId, { doc: structuredClone(doc), stamp });
     return doc;
   }
 
@@ -256,7 +274,7 @@ export class ConversationRecords {
    * write without the lock (tests, tools) removes the stamp, so no process trusts its copy.
    */
   private async written(convId: string, write: () => Promise<ConversationRecord>): Promise<ConversationRecord> {
-    const held = this.held.get(convId);
+    const held = this.heldFor(convId);
     this.cache.delete(convId);
     if (held) held.stamp = null;
     const doc = await write();

@@ -21,7 +21,8 @@ export interface LoadedInbound {
  * Messages this process stored in the last minute and no turn has read yet: when the turn runs in
  * the same process (one process does everything by default), it takes the message from here
  * instead of reading back what was written a few milliseconds before. A turn in another process,
- * or one that comes later, reads the database.
+ * or one that comes later, reads the database. Kept only where turns run ({@link
+ * MessageLogRepository.keepRecentInbound}): a gateway-only process would hold messages nobody takes.
  */
 const RECENT_INBOUND = 2_000;
 const RECENT_INBOUND_AGE_MS = 60_000;
@@ -82,6 +83,7 @@ export class MessageLogRepository {
   private readonly inbound: mongo.Collection<InboundDoc>;
   private readonly outbound: mongo.Collection<OutboundDoc>;
   private readonly recent = new RecentCache<string, LoadedInbound>(RECENT_INBOUND, RECENT_INBOUND_AGE_MS);
+  private keepRecent = false;
 
   constructor(
     private readonly models: MessageLogModels,
@@ -89,6 +91,11 @@ export class MessageLogRepository {
   ) {
     this.inbound = rawCollection(models.Inbound);
     this.outbound = rawCollection(models.Outbound);
+  }
+
+  /** Turns run in this process: keep each message it stores for the turn that follows (see RECENT_INBOUND). */
+  keepRecentInbound(): void {
+    this.keepRecent = true;
   }
 
   /** The conversation a message belongs to (an HMAC digest of channel, account and sender). */
@@ -120,7 +127,7 @@ export class MessageLogRepository {
         storedAt: now,
         status: 'pending',
       });
-      this.recent.set(id, { message: { ...message }, conversationId: convId, storedAt: now, done: false });
+      if (this.keepRecent) this.recent.set(id, { message: { ...message }, conversationId: convId, storedAt: now, done: false });
       return { type: 'new', id, conversationId: convId };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;

@@ -23,9 +23,16 @@ if stamp then redis.call('del', KEYS[2]) end
 return stamp or ''
 `;
 
-/** Lets go of the lock if still the owner, leaving the stamp ARGV[2] for the next holder (none when ''). */
+/**
+ * Lets go of the lock if still the owner, leaving the stamp ARGV[2] for the next holder (none
+ * when ''). A holder whose lease lapsed removes whatever stamp is there: it may have written
+ * after someone else left that stamp.
+ */
 const RELEASE_STAMPED = `
-if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('get', KEYS[1]) ~= ARGV[1] then
+  redis.call('del', KEYS[2])
+  return 0
+end
 redis.call('del', KEYS[1])
 if ARGV[2] ~= '' then redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
 return 1

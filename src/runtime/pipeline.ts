@@ -95,6 +95,9 @@ export async function createPipeline(services: Services, modules: readonly Chann
   const hash = (key: string): string => services.cipher.digest('redis-key', key);
   // Long enough for any turn; short polling, since a turn waits for a send of its own conversation.
   const records = new ConversationRecords(await createModels(services.mongo), services.cipher, new RedisConversationLock(services.redis, hash, 60_000, 30_000, 10), options.faults);
+  // The lock's stamps live in Redis: after a reconnect (a restart may have brought back older ones), trust no cached copy.
+  const forgetCached = (): void => records.forgetCached();
+  services.redis.on('ready', forgetCached);
   // BullMQ needs its own connections with no per-request retry limit (blocking commands).
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const prefix = options.prefix ?? 'bull';
@@ -160,6 +163,7 @@ export async function createPipeline(services: Services, modules: readonly Chann
     resend,
     turnDeps,
     startWorkers(engine) {
+      log.keepRecentInbound();
       workers.push(startInboundWorker(connection, turnDeps(engine), prefix, options.concurrency));
       workers.push(startSendWorker(connection, sendDeps, send, prefix, options.concurrency));
       const requeue = async (convId: string, inboundId: string): Promise<'waiting' | 'requeued'> => {
@@ -178,6 +182,7 @@ export async function createPipeline(services: Services, modules: readonly Chann
       for (const channel of pinned) workers.push(startPinnedSendWorker(connection, channel, sendDeps, send, prefix));
     },
     async close() {
+      services.redis.off('ready', forgetCached);
       for (const stop of stoppers) stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await followUps.close();

@@ -42,6 +42,7 @@ describe('conversation cache with stamped locks (real MongoDB-compatible server 
     });
 
   const read = (r: ConversationRecords): Promise<ConversationRecord | null> => r.exclusive(r.idOf(ref), () => r.load(r.idOf(ref)));
+  const read2 = (r: ConversationRecords, id: string): Promise<ConversationRecord | null> => r.exclusive(id, () => r.load(id));
 
   /** Changes the stored document behind every cache's back (no lock, no stamp change): only a reader that skips the database misses it. */
   const changeBehindTheCache = async (marker: string): Promise<void> => {
@@ -118,6 +119,60 @@ describe('conversation cache with stamped locks (real MongoDB-compatible server 
     });
     // Had the old stamp stayed in Redis, B would trust its copy and miss this write.
     expect((await read(recordsB))?.processed?.at(-1)).toBe('in-301');
+  });
+
+  it('a holder that only read leaves no stamp of its own, so a lapsed holder writing afterwards is not hidden (outside review)', async () => {
+    const lapsing = makeInbound({ sender: `lapse-${Date.now()}`, text: 'x' });
+    const slow = await records(a, 300);
+    const id = slow.idOf(lapsing);
+    await recordsB.exclusive(id, async () => recordsB.commitTurn(lapsing, await recordsB.load(id), turn(1), new Date()));
+    const sectionA = slow.exclusive(id, async () => {
+      const doc = await slow.load(id);
+      // A slow decision: the lease lapses before the write.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await slow.commitTurn(lapsing, doc, turn(2), new Date());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // B takes the lock meanwhile and only reads (a drain with nothing to send).
+    expect((await recordsB.exclusive(id, () => recordsB.load(id)))?.rev).toBe(1);
+    await sectionA;
+    expect((await recordsB.exclusive(id, () => recordsB.load(id)))?.rev).toBe(2);
+  });
+
+  it('a read made without the lock while this process holds it neither uses nor fills the cache (outside review)', async () => {
+    const chat = makeInbound({ sender: `unlocked-${Date.now()}`, text: 'x' });
+    const id = recordsA.idOf(chat);
+    await recordsB.exclusive(id, async () => recordsB.commitTurn(chat, await recordsB.load(id), turn(1), new Date()));
+    await recordsB.exclusive(id, async () => recordsB.commitTurn(chat, await recordsB.load(id), turn(2), new Date()));
+    const collection = (recordsA as unknown as { collection: { findOne: (...args: unknown[]) => Promise<unknown> } }).collection;
+    const realFindOne = collection.findOne.bind(collection);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inSection = new Promise<void>((resolve) => (entered = resolve));
+    let go!: () => void;
+    const unlockedStarted = new Promise<void>((resolve) => (go = resolve));
+    const section = recordsA.exclusive(id, async () => {
+      entered();
+      await unlockedStarted;
+      collection.findOne = realFindOne;
+      const doc = await recordsA.load(id);
+      await recordsA.commitTurn(chat, doc, turn(3), new Date());
+      release();
+    });
+    await inSection;
+    // A flush job or a staff page of this process reads the conversation without the lock; its answer (revision 2) comes late.
+    collection.findOne = async (...args: unknown[]) => {
+      const result = await realFindOne(...args);
+      await gate;
+      return result;
+    };
+    const unlocked = recordsA.load(id);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    go();
+    await section;
+    expect(((await unlocked) as ConversationRecord | null)?.rev).toBe(2);
+    expect((await read2(recordsA, id))?.rev).toBe(3);
   });
 
   it('a write without the lock (a tool, a test) removes the stamp, so no process trusts its copy', async () => {
