@@ -8,7 +8,7 @@ import { type ChildUser, isExecutableFile, ProvisioningError, runCommand, runOrT
 /** Loopback address of the project-local PostgreSQL cluster that FerretDB stores its data in. */
 export const POSTGRES_HOST = '127.0.0.1';
 /** Role FerretDB logs in as; its password is generated once and kept beside the cluster. */
-const POSTGRES_ROLE = 'basirah';
+export const POSTGRES_ROLE = 'basirah';
 const APT_TIMEOUT_MS = 10 * 60_000;
 const INITDB_TIMEOUT_MS = 2 * 60_000;
 /** Where Debian puts each installed major version's server binaries (`/usr/lib/postgresql/<n>/bin`). */
@@ -44,11 +44,13 @@ export interface LocalPostgres {
  * filters are not pushed down at all (1 s for 5 ids at 20,000 documents); the code avoids them.
  */
 const INDEX_FERRETDB_TABLES = `
+CREATE OR REPLACE FUNCTION basirah_gin_name(target regclass, expr text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT 'basirah_gin_' || substr(md5(target::text || regexp_replace(btrim(expr), '^[(](.*)[)]$', '\\1')), 1, 16)
+$$;
 CREATE OR REPLACE FUNCTION basirah_gin(target regclass, expr text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF target::text LIKE '%_ferretdb_%' THEN RETURN; END IF;
-  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((%s))',
-                 'basirah_gin_' || substr(md5(target::text || expr), 1, 16), target, expr);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((%s))', basirah_gin_name(target, expr), target, expr);
 END $$;
 CREATE OR REPLACE FUNCTION basirah_gin_twin(idx oid) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE ix record;
@@ -82,6 +84,15 @@ BEGIN
   FOR t IN SELECT i.indexrelid AS oid FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND n.nspname NOT LIKE 'pg_%' LOOP
     PERFORM basirah_gin_twin(t.oid);
+  END LOOP;
+  -- Before names ignored the parentheses around the expression, a table's '_id' had two GIN
+  -- indexes (its own, and the twin of FerretDB's '_id' index): every write paid for both.
+  FOR t IN SELECT c.oid, c.relname, i.indrelid::regclass AS tbl, pg_get_indexdef(i.indexrelid, 1, true) AS expr
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'basirah_gin_%' LOOP
+    IF t.relname <> basirah_gin_name(t.tbl, t.expr) THEN
+      PERFORM basirah_gin(t.tbl, t.expr);
+      EXECUTE format('DROP INDEX IF EXISTS %s', t.oid::regclass);
+    END IF;
   END LOOP;
 END $$;
 `;
@@ -226,7 +237,7 @@ function freePort(): Promise<number> {
 }
 
 /** The newest Debian server installation (`/usr/lib/postgresql/<n>/bin` holding `postgres`). */
-function findPostgresBin(): string | undefined {
+export function findPostgresBin(): string | undefined {
   let versions: string[];
   try {
     versions = fs.readdirSync(DEBIAN_PG_ROOT);

@@ -58,7 +58,6 @@ const InboundSchema = new Schema<InboundDoc>(
 InboundSchema.index({ channel: 1, account: 1, externalId: 1 }, { unique: true });
 InboundSchema.index({ conversationId: 1, receivedAt: 1 });
 InboundSchema.index({ status: 1, storedAt: 1 });
-InboundSchema.index({ conversationId: 1, status: 1, storedAt: 1 });
 
 /**
  * The outbound log: one document per reply bubble, `_id` derived from its cause so a retried

@@ -2,7 +2,10 @@ import { randomUUID } from 'crypto';
 import Redis from 'ioredis';
 import { mongo } from 'mongoose';
 import * as path from 'path';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import { ensureLocalServices, LOCAL_MONGO_URI, LOCAL_REDIS_URL } from '../../src/infra/local-services';
+import { findPostgresBin, POSTGRES_HOST, POSTGRES_ROLE } from '../../src/infra/postgres';
 
 /** Set by tests/support/global-setup.ts (or by the developer, to use servers of their own). */
 function requiredEnv(name: 'MONGODB_URI' | 'REDIS_URL'): string {
@@ -61,5 +64,26 @@ describe('local services', () => {
     expect(urls).toEqual({ mongoUri: LOCAL_MONGO_URI, redisUrl: LOCAL_REDIS_URL });
     expect(progress).toEqual([]); // nothing was built, installed or started
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  (provisionedLocally ? it : it.skip)('gives each FerretDB table one GIN index per looked-up key: its _id and the first key of each index, never two of one', async () => {
+    const dbName = `gin_${runId}`;
+    const db = client.db(dbName);
+    try {
+      await db.collection('things').insertOne({ _id: 'a' as never, owner: 'x', at: new Date() });
+      await db.collection('things').createIndex({ owner: 1, at: 1 });
+      await db.collection('things').createIndex({ at: -1 });
+      const dir = path.resolve(__dirname, '..', '..', '.local', 'postgres');
+      const psql = findPostgresBin();
+      if (!psql) throw new Error('psql is missing although the local cluster runs');
+      const sql = `SELECT pg_get_indexdef(i.indexrelid, 1, true) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = '${dbName}' AND t.relname LIKE 'things%' AND c.relname LIKE 'basirah_gin_%' ORDER BY 1`;
+      const out = execFileSync(`${psql}/psql`, ['-X', '-A', '-t', '-h', POSTGRES_HOST, '-p', fs.readFileSync(path.join(dir, 'port'), 'utf8').trim(), '-U', POSTGRES_ROLE, '-d', 'postgres', '-c', sql], {
+        env: { ...process.env, PGPASSWORD: fs.readFileSync(path.join(dir, 'password'), 'utf8').trim() },
+        encoding: 'utf8',
+      });
+      expect(out.trim().split('\n')).toEqual(["(_jsonb -> '_id'::text)", "(_jsonb -> 'at'::text)", "(_jsonb -> 'owner'::text)"]);
+    } finally {
+      await db.dropDatabase();
+    }
   });
 });
