@@ -84,10 +84,12 @@ class Drain {
         continue;
       }
       if (!this.local(sender)) return { type: 'elsewhere' };
-      const wait = this.reserved ? 0 : await this.deps.gate.reserve(head.channel, `${head.account}:${head.recipient}`, sender.limits);
+      const slot = this.reserved ? { waitMs: 0, reserved: true } : await this.deps.gate.reserve(head.channel, `${head.account}:${head.recipient}`, sender.limits);
       this.reserved = false;
-      if (wait > MAX_INLINE_WAIT_MS) return { type: 'later', delayMs: wait, slotReserved: true };
-      if (wait > 0) await (this.deps.sleep ?? realSleep)(wait);
+      if (slot.waitMs > MAX_INLINE_WAIT_MS) return { type: 'later', delayMs: slot.waitMs, slotReserved: slot.reserved };
+      if (slot.waitMs > 0) await (this.deps.sleep ?? realSleep)(slot.waitMs);
+      // The chat's own gap was running: its slot is reserved now, after the wait.
+      if (!slot.reserved) continue;
       const claim = await this.deps.log.claimOutbound(this.row(head));
       if (!claim.claimed) {
         // Sent, failed or unknown already (a crash after the call): done. `sending`: a sender died mid-call.

@@ -3,20 +3,23 @@ import type { ChannelLimits } from '../channels/channel';
 import type { KeyHasher } from './redis-coordination';
 
 /**
- * Reserves the next send slot for a channel and a chat, across processes. Returns how long the
- * caller must wait before sending (0 when it may send now). Slots are reserved atomically in Lua,
- * so two processes never both take the same slot.
+ * Reserves the next send slot for a channel and a chat, across processes, atomically in Lua, so
+ * two processes never both take the same slot. While the chat's own gap (Telegram: a second
+ * between two messages to one chat) is still running, nothing is reserved: a slot taken a second
+ * ahead would move the channel's next free slot a second ahead for every other chat too (the
+ * bench measured a first reply's median at 570 ms on Telegram at 10 messages a second, against
+ * 25 ms on the web chat). Returns {wait in ms, 1 when a slot was reserved}.
  */
 const RESERVE = `
 local now = tonumber(ARGV[1])
 local gap = tonumber(ARGV[2])
 local chatGap = tonumber(ARGV[3])
 local minuteCap = tonumber(ARGV[4])
+local nextChat = tonumber(redis.call('get', KEYS[2]) or '0')
+if nextChat > now then return {nextChat - now, 0} end
 local at = now
 local nextGlobal = tonumber(redis.call('get', KEYS[1]) or '0')
 if nextGlobal > at then at = nextGlobal end
-local nextChat = tonumber(redis.call('get', KEYS[2]) or '0')
-if nextChat > at then at = nextChat end
 if minuteCap > 0 then
   local bucket = math.floor(at / 60000)
   local key = KEYS[3] .. ':' .. bucket
@@ -30,8 +33,14 @@ if minuteCap > 0 then
 end
 redis.call('set', KEYS[1], at + gap, 'PX', 120000)
 if chatGap > 0 then redis.call('set', KEYS[2], at + chatGap, 'PX', 120000) end
-return at - now
+return {at - now, 1}
 `;
+
+/** How long to wait before a send; `reserved`: the slot at the end of the wait is taken for it (else ask again then). */
+export interface SendSlot {
+  waitMs: number;
+  reserved: boolean;
+}
 
 export class RedisRateGate {
   constructor(
@@ -40,12 +49,14 @@ export class RedisRateGate {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** Milliseconds to wait before this send may go out. */
-  async reserve(channel: string, chatKey: string, limits: ChannelLimits, nowMs: number = Date.now()): Promise<number> {
+  /** How long this send must wait, and whether its slot is already taken. */
+  async reserve(channel: string, chatKey: string, limits: ChannelLimits, nowMs: number = Date.now()): Promise<SendSlot> {
     const [lo, hi] = limits.jitterMs;
+    // A channel with no platform limit at all (the web chat) has nothing to reserve.
+    if (limits.perSecond === Number.POSITIVE_INFINITY && limits.perChatGapMs === 0 && limits.perMinute === null && hi === 0) return { waitMs: 0, reserved: true };
     const jitter = hi > 0 ? Math.round(lo + this.random() * (hi - lo)) : 0;
     const gap = Math.ceil(1000 / limits.perSecond) + jitter;
-    const wait = await this.redis.eval(
+    const [wait, reserved] = (await this.redis.eval(
       RESERVE,
       3,
       `basirah:rate:${channel}`,
@@ -55,7 +66,7 @@ export class RedisRateGate {
       String(gap),
       String(limits.perChatGapMs),
       String(limits.perMinute ?? 0),
-    );
-    return Math.max(0, Number(wait));
+    )) as [number, number];
+    return { waitMs: Math.max(0, Number(wait)), reserved: Number(reserved) === 1 };
   }
 }

@@ -11,7 +11,8 @@ import type { WebLiveBus } from './web.live';
 export class WebSender implements ChannelSender {
   readonly channel = 'web' as const;
   // Nothing to protect downstream: the browser is ours, and ordering per chat is kept by the send queue.
-  readonly limits = { perSecond: 1000, perChatGapMs: 0, jitterMs: [0, 0] as [number, number], perMinute: null };
+  /** No platform limit: the web chat's own flood control is at its edge, so sends reserve no slot. */
+  readonly limits = { perSecond: Number.POSITIVE_INFINITY, perChatGapMs: 0, jitterMs: [0, 0] as [number, number], perMinute: null };
 
   constructor(
     private readonly live: WebLiveBus,
