@@ -45,7 +45,7 @@ export interface LocalPostgres {
  */
 const INDEX_FERRETDB_TABLES = `
 CREATE OR REPLACE FUNCTION basirah_gin_name(target regclass, expr text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT 'basirah_gin_' || substr(md5(target::text || regexp_replace(btrim(expr), '^[(](.*)[)]$', '\\1')), 1, 16)
+  SELECT 'basirah_gin_' || substr(md5(target::text || '(' || regexp_replace(btrim(expr), '^[(](.*)[)]$', '\\1') || ')'), 1, 16)
 $$;
 CREATE OR REPLACE FUNCTION basirah_gin(target regclass, expr text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -86,7 +86,8 @@ BEGIN
     PERFORM basirah_gin_twin(t.oid);
   END LOOP;
   -- Before names ignored the parentheses around the expression, a table's '_id' had two GIN
-  -- indexes (its own, and the twin of FerretDB's '_id' index): every write paid for both.
+  -- indexes (its own, and the twin of FerretDB's '_id' index): every write paid for both. Names
+  -- are those the twins always had, so only the extra one goes (no index is built again).
   FOR t IN SELECT c.oid, c.relname, i.indrelid::regclass AS tbl, pg_get_indexdef(i.indexrelid, 1, true) AS expr
              FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'basirah_gin_%' LOOP
     IF t.relname <> basirah_gin_name(t.tbl, t.expr) THEN
