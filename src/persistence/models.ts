@@ -95,6 +95,12 @@ export interface SupportRequestDoc {
   statusNote: string | null;
   statusHistory: StatusChange[];
   applicant: { channel: string; account: string; senderDigest: string; senderSealed: SealedValue };
+  /**
+   * `applicant.senderDigest` again, at the top level: FerretDB (the embedded default) cannot use
+   * an index for a dotted path and read every request on each status look-up. Set on creation;
+   * older requests get it from {@link backfillApplicantDigests}.
+   */
+  applicantDigest?: string;
   nationalIdDigest: string;
   nationalIdSealed: SealedValue;
   phoneDigest: string;
@@ -122,9 +128,10 @@ const SupportRequestSchema = new Schema<SupportRequestDoc>(
     applicant: {
       channel: { type: String, required: true },
       account: { type: String, required: true },
-      senderDigest: { type: String, required: true, index: true },
+      senderDigest: { type: String, required: true },
       senderSealed: { type: sealed, required: true },
     },
+    applicantDigest: { type: String, index: true },
     nationalIdDigest: { type: String, required: true, index: true },
     nationalIdSealed: { type: sealed, required: true },
     phoneDigest: { type: String, required: true },
@@ -291,13 +298,15 @@ export interface Models {
  * A set of models compiled once per connection, with their indexes made sure of: mongoose refuses
  * to compile a model twice, and the engine, the pipeline, the CLI and the staff console each ask.
  */
-export function modelsPerConnection<T extends object>(compile: (connection: Connection) => T): (connection: Connection) => Promise<T> {
+export function modelsPerConnection<T extends object>(compile: (connection: Connection) => T, afterIndexes?: (models: T) => Promise<void>): (connection: Connection) => Promise<T> {
   const byConnection = new WeakMap<Connection, Promise<T>>();
   return (connection) => {
     let models = byConnection.get(connection);
     if (!models) {
       const compiled = compile(connection);
-      models = Promise.all(Object.values(compiled).map((m: Model<unknown>) => m.syncIndexes())).then(() => compiled);
+      models = Promise.all(Object.values(compiled).map((m: Model<unknown>) => m.syncIndexes()))
+        .then(() => afterIndexes?.(compiled))
+        .then(() => compiled);
       byConnection.set(connection, models);
     }
     return models;
@@ -315,7 +324,25 @@ export const createModels = modelsPerConnection(
     Volunteer: connection.model('Volunteer', VolunteerSchema),
     Feedback: connection.model('Feedback', FeedbackSchema),
   }),
+  (models) => backfillApplicantDigests(models.SupportRequest),
 );
+
+const APPLICANT_DIGEST_MIGRATION = 'support_requests.applicantDigest';
+
+/**
+ * Gives requests stored before `applicantDigest` existed their copy of it, once per database (a
+ * document in `migrations` records that it ran, so later starts do not read every request again).
+ */
+export async function backfillApplicantDigests(requests: Model<SupportRequestDoc>): Promise<void> {
+  const migrations = requests.db.collection<{ _id: string; at: Date }>('migrations');
+  if (await migrations.findOne({ _id: APPLICANT_DIGEST_MIGRATION })) return;
+  const missing = await requests.find({ applicantDigest: { $exists: false } }, { 'applicant.senderDigest': 1 }).lean();
+  for (const doc of missing) await requests.updateOne({ _id: doc._id }, { $set: { applicantDigest: doc.applicant.senderDigest } });
+  // Two processes starting at once may both get here; the second upsert may lose on the unique _id.
+  await migrations.updateOne({ _id: APPLICANT_DIGEST_MIGRATION }, { $setOnInsert: { at: new Date() } }, { upsert: true }).catch((error: unknown) => {
+    if (!isDuplicateKeyError(error)) throw error;
+  });
+}
 
 /**
  * Next number of a named yearly sequence (BSR-2026, BSF-2026 …), unique even under concurrent

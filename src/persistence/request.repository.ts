@@ -77,6 +77,7 @@ export class MongoRequestRepository implements RequestRepository {
       statusNote: null,
       statusHistory: [{ status: 'submitted', note: null, at: now, by: 'beneficiary' }],
       applicant: { channel: applicant.channel, account: applicant.account, senderDigest: this.senderDigest(applicant), senderSealed: seal(applicant.sender) },
+      applicantDigest: this.senderDigest(applicant),
       nationalIdDigest: idDigest,
       nationalIdSealed: seal(data.nationalId),
       phoneDigest: this.cipher.digest('phone', data.phone),
@@ -104,7 +105,7 @@ export class MongoRequestRepository implements RequestRepository {
   }
 
   async listByApplicant(applicant: ConversationRef): Promise<RequestSummary[]> {
-    const docs = await this.models.SupportRequest.find({ 'applicant.senderDigest': this.senderDigest(applicant) })
+    const docs = await this.models.SupportRequest.find({ applicantDigest: this.senderDigest(applicant) })
       .sort({ submittedAt: -1 })
       .limit(20)
       .lean();

@@ -1,3 +1,4 @@
+import { backfillApplicantDigests } from '../../src/persistence/models';
 import { ChatHarness } from '../support/chat-harness';
 import { makeNationalId } from '../support/fixtures';
 import { startTestEngine, t, type TestEngine } from '../support/engine-setup';
@@ -221,5 +222,40 @@ describe('request repository under faults', () => {
     expect(await env.core.models.SupportRequest.countDocuments({ reference: 'BSR-2026-09999' })).toBe(1);
     // Another submission (another draft) with the same ID is still refused.
     expect((await env.core.requests.create({ ...input, draftId: 'draft-y' }, env.clock.now())).type).toBe('duplicate');
+  });
+
+  it("finds an applicant's requests by a top-level digest, also those stored before it existed (backfilled once)", async () => {
+    const applicant = { channel: 'console' as const, account: 'test', sender: 'legacy-applicant' };
+    const input = {
+      applicant,
+      draftId: 'draft-legacy',
+      language: 'ar' as const,
+      data: {
+        applicantName: 'سلمى خالد العمري',
+        nationalId: makeNationalId(9302),
+        phone: '+966501113333',
+        relation: 'self' as const,
+        inmateName: null,
+        facility: 'dammam_general' as const,
+        facilityOther: null,
+        supportType: 'financial' as const,
+        description: 'تفاصيل الحاجة للاختبار',
+      },
+      attestation: { wordingVersion: 'v', attestedAt: env.clock.now(), channel: 'console', messageId: 'm', dataHash: 'h' },
+    };
+    const created = await env.core.requests.create(input, env.clock.now());
+    if (created.type !== 'created') throw new Error(`not created: ${created.type}`);
+    expect((await env.core.requests.listByApplicant(applicant)).map((r) => r.reference)).toEqual([created.reference]);
+    // As a request stored by an older version: without the field, and the migration not yet run.
+    const requests = env.core.models.SupportRequest;
+    await requests.updateOne({ reference: created.reference }, { $unset: { applicantDigest: 1 } });
+    await requests.db.collection('migrations').deleteMany({});
+    expect(await env.core.requests.listByApplicant(applicant)).toEqual([]);
+    await backfillApplicantDigests(requests);
+    expect((await env.core.requests.listByApplicant(applicant)).map((r) => r.reference)).toEqual([created.reference]);
+    // Once done, a later start does not read the requests again.
+    await requests.updateOne({ reference: created.reference }, { $unset: { applicantDigest: 1 } });
+    await backfillApplicantDigests(requests);
+    expect(await requests.countDocuments({ applicantDigest: { $exists: true } })).toBe(await requests.countDocuments({}) - 1);
   });
 });
