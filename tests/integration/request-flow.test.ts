@@ -196,28 +196,31 @@ describe('support request, step by step (real MongoDB-compatible server and Redi
 });
 
 describe('request repository under faults', () => {
+  /** A whole, attested submission as the request flow hands it to the repository. */
+  const submission = (sender: string, draftId: string, nationalId: string, phone: string) => ({
+    applicant: { channel: 'console' as const, account: 'test', sender },
+    draftId,
+    language: 'ar' as const,
+    data: {
+      applicantName: 'سلمى خالد العمري',
+      nationalId,
+      phone,
+      relation: 'self' as const,
+      inmateName: null,
+      facility: 'dammam_general' as const,
+      facilityOther: null,
+      supportType: 'financial' as const,
+      description: 'تفاصيل الحاجة للاختبار',
+    },
+    attestation: { wordingVersion: 'v', attestedAt: env.clock.now(), channel: 'console', messageId: 'm', dataHash: 'h' },
+  });
+
   it('finishes a submission whose first attempt took the lock but failed to insert, instead of calling it a duplicate', async () => {
     const nationalId = makeNationalId(9301);
     const idDigest = env.services.cipher.digest('national-id', nationalId);
     // The state a crash leaves between the two writes: the lock exists, the request does not.
     await env.core.models.OpenRequestLock.create({ _id: idDigest, reference: 'BSR-2026-09999', draftId: 'draft-x', createdAt: env.clock.now() });
-    const input = {
-      applicant: { channel: 'console' as const, account: 'test', sender: 'retry-applicant' },
-      draftId: 'draft-x',
-      language: 'ar' as const,
-      data: {
-        applicantName: 'سلمى خالد العمري',
-        nationalId,
-        phone: '+966501112222',
-        relation: 'self' as const,
-        inmateName: null,
-        facility: 'dammam_general' as const,
-        facilityOther: null,
-        supportType: 'financial' as const,
-        description: 'تفاصيل الحاجة للاختبار',
-      },
-      attestation: { wordingVersion: 'v', attestedAt: env.clock.now(), channel: 'console', messageId: 'm', dataHash: 'h' },
-    };
+    const input = submission('retry-applicant', 'draft-x', nationalId, '+966501112222');
     expect(await env.core.requests.create(input, env.clock.now())).toEqual({ type: 'created', reference: 'BSR-2026-09999' });
     expect(await env.core.models.SupportRequest.countDocuments({ reference: 'BSR-2026-09999' })).toBe(1);
     // Another submission (another draft) with the same ID is still refused.
@@ -225,24 +228,8 @@ describe('request repository under faults', () => {
   });
 
   it("finds an applicant's requests by a top-level digest, also those stored before it existed (backfilled once)", async () => {
-    const applicant = { channel: 'console' as const, account: 'test', sender: 'legacy-applicant' };
-    const input = {
-      applicant,
-      draftId: 'draft-legacy',
-      language: 'ar' as const,
-      data: {
-        applicantName: 'سلمى خالد العمري',
-        nationalId: makeNationalId(9302),
-        phone: '+966501113333',
-        relation: 'self' as const,
-        inmateName: null,
-        facility: 'dammam_general' as const,
-        facilityOther: null,
-        supportType: 'financial' as const,
-        description: 'تفاصيل الحاجة للاختبار',
-      },
-      attestation: { wordingVersion: 'v', attestedAt: env.clock.now(), channel: 'console', messageId: 'm', dataHash: 'h' },
-    };
+    const input = submission('legacy-applicant', 'draft-legacy', makeNationalId(9302), '+966501113333');
+    const { applicant } = input;
     const created = await env.core.requests.create(input, env.clock.now());
     if (created.type !== 'created') throw new Error(`not created: ${created.type}`);
     expect((await env.core.requests.listByApplicant(applicant)).map((r) => r.reference)).toEqual([created.reference]);
