@@ -53,22 +53,26 @@ const OVERTAKEN_GAP_MS = 2000;
 
 /**
  * A conversation's turn: handles the next few messages of its mailbox in order, then sends the
- * replies (in this process when it can). Per message, under the conversation's lock: one read of
- * the inbound record and one of the conversation document, and one write of the conversation
- * (state + replies + "processed"), all by `_id`. Idempotent: a message already processed (the job
- * ran twice, or recovery queued it again) is recognised by its id in the document and only
- * removed from the mailbox.
+ * replies (in this process when it can, before letting go of the last message's lock). Per
+ * message, under the conversation's lock: the inbound record (from memory when this process
+ * stored it) and the conversation document (from the cache when the lock's stamp says nobody
+ * wrote since), and one write of the conversation (state + replies + "processed"), all by `_id`.
+ * Idempotent: a message already processed (the job ran twice, or recovery queued it again) is
+ * recognised by its id in the document and only removed from the mailbox.
  */
 export async function processTurns(deps: TurnDeps, convId: string): Promise<void> {
   const ids = await deps.mailbox.peek(convId, TURNS_PER_JOB);
   let toSend: ChannelId | null = null;
-  for (const id of ids) {
-    const handled = await deps.records.exclusive(convId, () => handleOne(deps, convId, id));
-    // Also when this message added nothing: replies left unsent by an earlier failure go out now.
-    if (handled.outboxPending && handled.channel) toSend = handled.channel;
+  for (const [index, id] of ids.entries()) {
+    await deps.records.exclusive(convId, async () => {
+      const handled = await handleOne(deps, convId, id);
+      // Also when this message added nothing: replies left unsent by an earlier failure go out now.
+      if (handled.outboxPending && handled.channel) toSend = handled.channel;
+      // After the batch's last message, its replies go out before the lock is let go (not taken again to send).
+      if (index === ids.length - 1 && toSend) await requestSend(deps.sendDeps, deps.send, convId, toSend, true, true);
+    });
     await deps.mailbox.done(convId, id);
   }
-  if (toSend) await requestSend(deps.sendDeps, deps.send, convId, toSend, true);
 }
 
 interface Handled {

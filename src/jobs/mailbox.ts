@@ -73,6 +73,10 @@ if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return 2 end
 if queued then return 0 end
 return 1`;
 
+const PEEK = `
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[2]) - 1)`;
+
 const FINISH_TURNS = `
 if redis.call('LLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) return 0 end
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
@@ -177,8 +181,8 @@ export class Mailbox {
 
   /** The next inbound ids of a conversation, oldest first, without removing them (a crash leaves them there). */
   async peek(convId: string, count: number): Promise<string[]> {
-    await this.redis.pexpire(this.key('turn', convId), TURN_FLAG_MS);
-    return this.redis.lrange(this.key('mb', convId), 0, count - 1);
+    // Refreshes the turn flag (the job is alive) and reads, in one request.
+    return (await this.redis.eval(PEEK, 2, this.key('turn', convId), this.key('mb', convId), TURN_FLAG_MS, count)) as string[];
   }
 
   /** Removes a handled message from the mailbox. */

@@ -47,16 +47,19 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
  * pinned channel sends only where its live client runs).
  */
 export function drainOutbox(deps: OutboxSenderDeps, convId: string, local: (s: ChannelSender) => boolean, slotReserved = false): Promise<DrainResult> {
-  return deps.records.exclusive(convId, async () => {
-    const start = await deps.records.load(convId);
-    if (!start) return { type: 'empty' as const };
-    const drain = new Drain(deps, start, local, slotReserved);
-    try {
-      return await drain.run();
-    } finally {
-      await drain.leaveOutbox();
-    }
-  });
+  return deps.records.exclusive(convId, () => drainHeld(deps, convId, local, slotReserved));
+}
+
+/** {@link drainOutbox} for a caller that already holds the conversation's lock (a turn sending its own replies). */
+export async function drainHeld(deps: OutboxSenderDeps, convId: string, local: (s: ChannelSender) => boolean, slotReserved = false): Promise<DrainResult> {
+  const start = await deps.records.load(convId);
+  if (!start) return { type: 'empty' };
+  const drain = new Drain(deps, start, local, slotReserved);
+  try {
+    return await drain.run();
+  } finally {
+    await drain.leaveOutbox();
+  }
 }
 
 class Drain {

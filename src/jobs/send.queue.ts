@@ -4,7 +4,7 @@ import type { ChannelSender } from '../channels/channel';
 import type { ChannelId } from '../domain/messages';
 import { errorMessage } from '../logging/logger';
 import type { Mailbox } from './mailbox';
-import { drainOutbox, type OutboxSenderDeps } from './outbox-sender';
+import { drainHeld, drainOutbox, type DrainResult, type OutboxSenderDeps } from './outbox-sender';
 
 export const SEND_QUEUE = 'basirah-send';
 /** After a fault while sending, the flush job tries again this much later. */
@@ -60,14 +60,18 @@ export function pinnedQueueName(channel: ChannelId): string {
 /**
  * Announces new replies of a conversation and, if this caller now owns the send flag, sends them
  * (`inline`: in this process, when it has the channel's sender) or hands the flag to a flush job.
+ * `lockHeld`: the caller holds the conversation's lock (a turn sending its own replies before it
+ * lets go, which saves taking the lock again).
  */
-export async function requestSend(deps: SendDeps, queue: SendQueue, convId: string, channel: ChannelId, inline: boolean): Promise<void> {
+export async function requestSend(deps: SendDeps, queue: SendQueue, convId: string, channel: ChannelId, inline: boolean, lockHeld = false): Promise<void> {
   const owner = randomUUID();
   const gen = await deps.mailbox.claimSend(convId, owner);
   if (gen === null) return; // the current owner will see the new replies before it lets go
   const job = { conversationId: convId, owner };
   if (!inline || !deps.senders.get(channel) || queue.isPinned(channel)) return queue.handOver(deps.mailbox, job, channel);
-  await sendAsOwner(deps, queue, job, channel, gen, (s) => !queue.isPinned(s.channel));
+  const local = (s: ChannelSender): boolean => !queue.isPinned(s.channel);
+  const drain = lockHeld ? (slotReserved: boolean) => drainHeld(deps, convId, local, slotReserved) : (slotReserved: boolean) => drainOutbox(deps, convId, local, slotReserved);
+  await sendAsOwner(deps, queue, job, channel, gen, drain);
 }
 
 /**
@@ -80,12 +84,12 @@ async function sendAsOwner(
   job: SendJob,
   channel: ChannelId,
   firstGen: number,
-  local: (s: ChannelSender) => boolean,
+  drain: (slotReserved: boolean) => Promise<DrainResult>,
 ): Promise<void> {
   let gen = firstGen;
   let slotReserved = job.slotReserved === true;
   for (let round = 0; round < 50; round += 1) {
-    const result = await drainOutbox(deps, job.conversationId, local, slotReserved).catch((error: unknown) => {
+    const result = await drain(slotReserved).catch((error: unknown): DrainResult => {
       // A fault mid-drain (a database blip, a busy lock) must not leave the flag held by nobody.
       deps.logger.warn({ err: { message: errorMessage(error) } }, 'sending failed; a flush job tries again');
       return { type: 'later' as const, delayMs: FAULT_RETRY_MS, slotReserved: false };
@@ -107,7 +111,7 @@ async function processFlush(deps: SendDeps, queue: SendQueue, job: SendJob, pinn
   const doc = await deps.records.load(job.conversationId);
   if (!doc) return;
   const local = (s: ChannelSender): boolean => (pinnedChannel === null ? !queue.isPinned(s.channel) : s.channel === pinnedChannel);
-  await sendAsOwner(deps, queue, job, doc.channel as ChannelId, gen, local);
+  await sendAsOwner(deps, queue, job, doc.channel as ChannelId, gen, (slotReserved) => drainOutbox(deps, job.conversationId, local, slotReserved));
 }
 
 export function startSendWorker(connection: ConnectionOptions, deps: SendDeps, queue: SendQueue, prefix: string, concurrency: number): Worker<SendJob> {
