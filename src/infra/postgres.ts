@@ -48,12 +48,15 @@ export interface LocalPostgres {
  * message 6.6 → 4.3 ms).
  */
 const INDEX_FERRETDB_TABLES = `
-CREATE OR REPLACE FUNCTION basirah_gin_name(target regclass, expr text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT 'basirah_gin_' || substr(md5(target::text || '(' || regexp_replace(btrim(expr), '^[(](.*)[)]$', '\\1') || ')'), 1, 16)
+CREATE OR REPLACE FUNCTION basirah_gin_expr(expr text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT '(' || regexp_replace(btrim(expr), '^[(](.*)[)]$', '\\1') || ')'
+$$;
+CREATE OR REPLACE FUNCTION basirah_gin_name(target regclass, expr text) RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT 'basirah_gin_' || substr(md5(target::text || basirah_gin_expr(expr)), 1, 16)
 $$;
 CREATE OR REPLACE FUNCTION basirah_gin(target regclass, expr text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  IF target::text LIKE '%_ferretdb_%' THEN RETURN; END IF;
+  IF target::text LIKE '%\\_ferretdb\\_%' THEN RETURN; END IF;
   EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((%s)) WITH (fastupdate = off)', basirah_gin_name(target, expr), target, expr);
 END $$;
 CREATE OR REPLACE FUNCTION basirah_gin_twin(idx oid) RETURNS void LANGUAGE plpgsql AS $$
@@ -96,6 +99,16 @@ BEGIN
              FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'basirah_gin_%' LOOP
     IF t.relname <> basirah_gin_name(t.tbl, t.expr) THEN
       PERFORM basirah_gin(t.tbl, t.expr);
+      EXECUTE format('DROP INDEX IF EXISTS %s', t.oid::regclass);
+    END IF;
+  END LOOP;
+  -- A twin whose FerretDB index was dropped since (syncIndexes drops what the code no longer declares) would still cost every write.
+  FOR t IN SELECT c.oid, i.indrelid, basirah_gin_expr(pg_get_indexdef(i.indexrelid, 1, true)) AS expr
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'basirah_gin_%' LOOP
+    IF t.expr <> '(_jsonb -> ''_id''::text)' AND NOT EXISTS (
+         SELECT 1 FROM pg_index j JOIN pg_class d ON d.oid = j.indexrelid
+          WHERE j.indrelid = t.indrelid AND d.relname NOT LIKE 'basirah_gin_%'
+            AND basirah_gin_expr(pg_get_indexdef(j.indexrelid, 1, true)) = t.expr) THEN
       EXECUTE format('DROP INDEX IF EXISTS %s', t.oid::regclass);
     END IF;
   END LOOP;

@@ -98,7 +98,7 @@ export interface SupportRequestDoc {
   /**
    * `applicant.senderDigest` again, at the top level: FerretDB (the embedded default) cannot use
    * an index for a dotted path and read every request on each status look-up. Set on creation;
-   * older requests get it from {@link backfillApplicantDigests}.
+   * requests stored without it get it at the next start ({@link backfillApplicantDigests}).
    */
   applicantDigest?: string;
   nationalIdDigest: string;
@@ -327,21 +327,14 @@ export const createModels = modelsPerConnection(
   (models) => backfillApplicantDigests(models.SupportRequest),
 );
 
-const APPLICANT_DIGEST_MIGRATION = 'support_requests.applicantDigest';
-
 /**
- * Gives requests stored before `applicantDigest` existed their copy of it, once per database (a
- * document in `migrations` records that it ran, so later starts do not read every request again).
+ * Gives requests stored without `applicantDigest` (by a version before it, or by one still
+ * running during an upgrade or after a rollback) their copy of it. Runs at every start: one
+ * query for the missing field, which finds nothing once all have it.
  */
 export async function backfillApplicantDigests(requests: Model<SupportRequestDoc>): Promise<void> {
-  const migrations = requests.db.collection<{ _id: string; at: Date }>('migrations');
-  if (await migrations.findOne({ _id: APPLICANT_DIGEST_MIGRATION })) return;
   const missing = await requests.find({ applicantDigest: { $exists: false } }, { 'applicant.senderDigest': 1 }).lean();
-  for (const doc of missing) await requests.updateOne({ _id: doc._id }, { $set: { applicantDigest: doc.applicant.senderDigest } });
-  // Two processes starting at once may both get here; the second upsert may lose on the unique _id.
-  await migrations.updateOne({ _id: APPLICANT_DIGEST_MIGRATION }, { $setOnInsert: { at: new Date() } }, { upsert: true }).catch((error: unknown) => {
-    if (!isDuplicateKeyError(error)) throw error;
-  });
+  for (const doc of missing) await requests.updateOne({ _id: doc._id, applicantDigest: { $exists: false } }, { $set: { applicantDigest: doc.applicant.senderDigest } });
 }
 
 /**

@@ -1,4 +1,7 @@
 import type { InboundSink } from '../../src/channels/channel';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TelegramBotClient } from '../../src/channels/telegram/telegram.client';
 import { createTelegramModule } from '../../src/channels/telegram/telegram.module';
 import type { InboundMessage } from '../../src/domain/messages';
 import { createLogger } from '../../src/logging/logger';
@@ -54,6 +57,20 @@ describe('Telegram sender outcomes', () => {
     const unreachable = moduleFor('http://127.0.0.1:9', { accept: async () => 'accepted' }).sender!;
     expect(await unreachable.send(to, { text: 'x' }, context)).toMatchObject({ type: 'failed', retryable: true });
     expect(await sender().send({ ...to, account: '999' }, { text: 'x' }, context)).toMatchObject({ type: 'failed', retryable: false });
+  });
+
+  it('gives up on a send the API never answers, well inside the conversation lock\'s lease', async () => {
+    const silent = createServer(() => undefined); // takes the request and never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new TelegramBotClient(TOKEN, `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, 300);
+      const started = Date.now();
+      await expect(client.sendMessage({ chat_id: '3131', text: 'x' })).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('shows typing… and swallows its failures', async () => {

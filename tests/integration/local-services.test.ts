@@ -18,6 +18,30 @@ const mongoUri = requiredEnv('MONGODB_URI');
 const redisUrl = requiredEnv('REDIS_URL');
 const runId = randomUUID().slice(0, 8);
 
+/**
+ * The PostgreSQL cluster behind the running local FerretDB, from that process's environment: it
+ * may have been provisioned by another checkout on this machine (the port is fixed), whose
+ * `.local` is not this one.
+ */
+function ferretDbCluster(): { port: string; password: string } {
+  const listen = `--listen-addr=${new URL(LOCAL_MONGO_URI).host}`;
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let cmdline: string[];
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(listen) || !cmdline.includes('--handler=postgresql')) continue;
+    const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const url = env.find((e) => e.startsWith('FERRETDB_POSTGRESQL_URL='))?.slice('FERRETDB_POSTGRESQL_URL='.length);
+    if (!url) break;
+    const parsed = new URL(url);
+    return { port: parsed.port, password: decodeURIComponent(parsed.password) };
+  }
+  throw new Error(`no local FerretDB process (${listen}) found`);
+}
+
 describe('local services', () => {
   // `mongoose.mongo` is the very `mongodb` driver mongoose ships, so no undeclared dependency is needed.
   const client = new mongo.MongoClient(mongoUri, { serverSelectionTimeoutMS: 5000 });
@@ -73,12 +97,12 @@ describe('local services', () => {
       await db.collection('things').insertOne({ _id: 'a' as never, owner: 'x', at: new Date() });
       await db.collection('things').createIndex({ owner: 1, at: 1 });
       await db.collection('things').createIndex({ at: -1 });
-      const dir = path.resolve(__dirname, '..', '..', '.local', 'postgres');
+      const cluster = ferretDbCluster();
       const psql = findPostgresBin();
       if (!psql) throw new Error('psql is missing although the local cluster runs');
       const sql = `SELECT pg_get_indexdef(i.indexrelid, 1, true) || ' ' || array_to_string(c.reloptions, ',') FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = '${dbName}' AND t.relname LIKE 'things%' AND c.relname LIKE 'basirah_gin_%' ORDER BY 1`;
-      const out = execFileSync(`${psql}/psql`, ['-X', '-A', '-t', '-h', POSTGRES_HOST, '-p', fs.readFileSync(path.join(dir, 'port'), 'utf8').trim(), '-U', POSTGRES_ROLE, '-d', 'postgres', '-c', sql], {
-        env: { ...process.env, PGPASSWORD: fs.readFileSync(path.join(dir, 'password'), 'utf8').trim() },
+      const out = execFileSync(`${psql}/psql`, ['-X', '-A', '-t', '-h', POSTGRES_HOST, '-p', cluster.port, '-U', POSTGRES_ROLE, '-d', 'postgres', '-c', sql], {
+        env: { ...process.env, PGPASSWORD: cluster.password },
         encoding: 'utf8',
       });
       expect(out.trim().split('\n')).toEqual(["(_jsonb -> '_id'::text) fastupdate=off", "(_jsonb -> 'at'::text) fastupdate=off", "(_jsonb -> 'owner'::text) fastupdate=off"]);

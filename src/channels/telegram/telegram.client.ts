@@ -23,11 +23,22 @@ export type TelegramFailure =
 
 /** Used when Telegram answers 429 without `retry_after` (it always sends one today). */
 const DEFAULT_RETRY_AFTER_MS = 1000;
+/**
+ * A send gives up after this long (telegraf's own limit is 500 s). A send runs under its
+ * conversation's lock, whose lease is 60 s and whose drain stops starting sends after 20 s: a
+ * stalled call must not outlast the lease. A call that timed out is retried like any network
+ * failure (docs/pipeline.md, "One case can still duplicate").
+ */
+const SEND_TIMEOUT_MS = 25_000;
 
 export class TelegramBotClient {
   private readonly telegram: Telegram;
 
-  constructor(token: string, apiRoot: string) {
+  constructor(
+    token: string,
+    apiRoot: string,
+    private readonly sendTimeoutMs = SEND_TIMEOUT_MS,
+  ) {
     // webhookReply: false — every call is a real HTTP request whose result we can check.
     this.telegram = new Telegram(token, { apiRoot, webhookReply: false });
   }
@@ -67,7 +78,9 @@ export class TelegramBotClient {
   }
 
   async sendMessage(params: SendMessageParams): Promise<{ messageId: number }> {
-    const sent = await this.telegram.sendMessage(params.chat_id, params.text, params.reply_markup ? { reply_markup: params.reply_markup } : {});
+    const payload = { chat_id: params.chat_id, text: params.text, ...(params.reply_markup ? { reply_markup: params.reply_markup } : {}) };
+    const options = { signal: AbortSignal.timeout(this.sendTimeoutMs) } as unknown as NonNullable<Parameters<Telegram['callApi']>[2]>;
+    const sent = (await this.telegram.callApi('sendMessage', payload, options)) as { message_id: number };
     return { messageId: sent.message_id };
   }
 
