@@ -1,4 +1,6 @@
-import { backfillApplicantDigests } from '../../src/persistence/models';
+import { backfillApplicantDigests, createModels } from '../../src/persistence/models';
+import { MongoRequestRepository } from '../../src/persistence/request.repository';
+import { connectTestServices } from '../support/services';
 import { ChatHarness } from '../support/chat-harness';
 import { makeNationalId } from '../support/fixtures';
 import { startTestEngine, t, type TestEngine } from '../support/engine-setup';
@@ -237,9 +239,18 @@ describe('request repository under faults', () => {
     const requests = env.core.models.SupportRequest;
     await requests.updateOne({ reference: created.reference }, { $unset: { applicantDigest: 1 } });
     expect(await env.core.requests.listByApplicant(applicant)).toEqual([]);
-    // The next start fills it in.
+    // The next start (models made on a new connection, as a restarted process does) fills it in.
+    const restarted = await connectTestServices('request', { dbName: env.services.dbName, keys: env.services.keys });
+    try {
+      const models = await createModels(restarted.mongo);
+      expect(await models.SupportRequest.countDocuments({ applicantDigest: { $exists: false } })).toBe(0);
+      expect((await new MongoRequestRepository(models, restarted.cipher).listByApplicant(applicant)).map((r) => r.reference)).toEqual([created.reference]);
+    } finally {
+      await restarted.close();
+    }
+    // And the function alone, for a request that lost it again.
+    await requests.updateOne({ reference: created.reference }, { $unset: { applicantDigest: 1 } });
     await backfillApplicantDigests(requests);
     expect((await env.core.requests.listByApplicant(applicant)).map((r) => r.reference)).toEqual([created.reference]);
-    expect(await requests.countDocuments({ applicantDigest: { $exists: false } })).toBe(0);
   });
 });
