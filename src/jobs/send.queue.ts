@@ -70,8 +70,8 @@ export async function requestSend(deps: SendDeps, queue: SendQueue, convId: stri
   const job = { conversationId: convId, owner };
   if (!inline || !deps.senders.get(channel) || queue.isPinned(channel)) return queue.handOver(deps.mailbox, job, channel);
   const local = (s: ChannelSender): boolean => !queue.isPinned(s.channel);
-  const drain = lockHeld ? (slotReserved: boolean) => drainHeld(deps, convId, local, slotReserved) : (slotReserved: boolean) => drainOutbox(deps, convId, local, slotReserved);
-  await sendAsOwner(deps, queue, job, channel, gen, drain);
+  const drain = lockHeld ? drainHeld : drainOutbox;
+  await sendAsOwner(deps, queue, job, channel, gen, (slotReserved) => drain(deps, convId, local, slotReserved));
 }
 
 /**

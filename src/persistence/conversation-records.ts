@@ -194,7 +194,7 @@ export class ConversationRecords {
     const fields = { ...stateFields(this.cipher, commit.state, now), outbox, outboxSince: oldest(outbox), outboxPending: outbox.length > 0, processed, lastStoredAt };
     if (doc === null) {
       const created: ConversationRecord = { ...newConversationFields(this.cipher, ref, now), rev: 1, ...fields };
-      await this.written(created._id, async () => {
+      return this.written(created._id, async () => {
         try {
           await this.collection.insertOne(created);
         } catch (error) {
@@ -203,7 +203,6 @@ export class ConversationRecords {
         }
         return created;
       });
-      return created;
     }
     return this.compareAndSet(doc, fields);
   }

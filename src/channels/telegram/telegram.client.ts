@@ -54,9 +54,7 @@ export class TelegramBotClient {
    */
   async getUpdates(offset: number, timeoutSeconds: number, limit: number, signal: AbortSignal): Promise<unknown[]> {
     const payload = { offset, limit, timeout: timeoutSeconds, allowed_updates: [...ALLOWED_UPDATES] };
-    // telegraf types `signal` with the `abort-controller` polyfill; node-fetch accepts Node's own AbortSignal.
-    const options = { signal } as unknown as NonNullable<Parameters<Telegram['callApi']>[2]>;
-    const updates: unknown = await this.telegram.callApi('getUpdates', payload, options);
+    const updates: unknown = await this.telegram.callApi('getUpdates', payload, withSignal(signal));
     return Array.isArray(updates) ? (updates as unknown[]) : [];
   }
 
@@ -79,8 +77,7 @@ export class TelegramBotClient {
 
   async sendMessage(params: SendMessageParams): Promise<{ messageId: number }> {
     const payload = { chat_id: params.chat_id, text: params.text, ...(params.reply_markup ? { reply_markup: params.reply_markup } : {}) };
-    const options = { signal: AbortSignal.timeout(this.sendTimeoutMs) } as unknown as NonNullable<Parameters<Telegram['callApi']>[2]>;
-    const sent = (await this.telegram.callApi('sendMessage', payload, options)) as { message_id: number };
+    const sent = (await this.telegram.callApi('sendMessage', payload, withSignal(AbortSignal.timeout(this.sendTimeoutMs)))) as { message_id: number };
     return { messageId: sent.message_id };
   }
 
@@ -120,6 +117,11 @@ export function describeTelegramError(error: unknown): TelegramFailure {
   }
   const reason = error instanceof Error ? `network: ${error.name}: ${error.message}` : 'network: unknown error';
   return { type: 'failed', retryable: true, reason, status: null };
+}
+
+/** telegraf types `signal` with the `abort-controller` polyfill; node-fetch accepts Node's own AbortSignal. */
+function withSignal(signal: AbortSignal): NonNullable<Parameters<Telegram['callApi']>[2]> {
+  return { signal } as unknown as NonNullable<Parameters<Telegram['callApi']>[2]>;
 }
 
 /** True for the error a long poll ends with when its signal is aborted (shutdown). */
