@@ -164,12 +164,11 @@ describe('conversation cache with stamped locks (real MongoDB-compatible server 
     // A flush job or a staff page of this process reads the conversation without the lock; its answer (revision 2) comes late.
     collection.findOne = async (...args: unknown[]) => {
       const result = await realFindOne(...args);
+      go(); // the database has answered (revision 2); the section now reads and writes
       await gate;
       return result;
     };
     const unlocked = recordsA.load(id);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    go();
     await section;
     expect(((await unlocked) as ConversationRecord | null)?.rev).toBe(2);
     expect((await read2(recordsA, id))?.rev).toBe(3);
