@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../logging/logger';
+import { SUBSCRIBER_OPTIONS } from '../persistence/redis-subscriber';
 
 /**
  * Live events of the staff inbox: what happened to which handoff, ids only (no names, no texts),
@@ -82,7 +83,7 @@ export class RedisHandoffEvents implements HandoffEvents {
 
   private connect(): Promise<Redis> {
     this.subscriber ??= (async () => {
-      const connection = this.publisher.duplicate();
+      const connection = this.publisher.duplicate(SUBSCRIBER_OPTIONS);
       connection.on('message', (_channel: string, raw: string) => this.deliver(raw));
       connection.on('error', (error: Error) => this.logger.warn({ err: { message: error.message } }, 'handoff events subscriber'));
       await connection.subscribe(handoffEventChannel(this.prefix));

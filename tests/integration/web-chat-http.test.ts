@@ -248,6 +248,31 @@ describe('web chat WebSocket', () => {
 });
 
 describe('web live bus on Redis', () => {
+  it('subscribes chats opened while its Redis connection is still starting (before: every such trial failed, ioredis #2037)', async () => {
+    const prefix = `t-live-${randomBytes(3).toString('hex')}:`;
+    const cipher = tp.env.services.cipher;
+    for (let trial = 0; trial < 5; trial += 1) {
+      const bus = new RedisWebLiveBus(process.env.REDIS_URL as string, cipher, { prefix });
+      const publisher = new RedisWebLiveBus(process.env.REDIS_URL as string, cipher, { prefix });
+      try {
+        const sessions = Array.from({ length: 20 }, () => randomBytes(16).toString('base64url'));
+        const received = new Map<string, LiveEvent[]>(sessions.map((s) => [s, []]));
+        const subscriptions: Array<Promise<unknown>> = [];
+        // One chat opens per turn of the event loop, as sockets arrive after a start: some land while the connection handshakes.
+        for (const session of sessions) {
+          subscriptions.push(bus.subscribe(session, (event) => received.get(session)?.push(event)));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        const outcomes = await Promise.allSettled(subscriptions);
+        expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+        for (const session of sessions) await publisher.publish(session, { type: 'typing' });
+        await eventually(() => ([...received.values()].every((events) => events.length === 1) ? true : undefined), 5_000, 'one event per chat');
+      } finally {
+        await Promise.all([bus.close(), publisher.close()]);
+      }
+    }
+  });
+
   it('carries events between processes on a channel named by a keyed hash, and drops malformed ones', async () => {
     const prefix = `t-live-${randomBytes(3).toString('hex')}:`;
     const cipher = tp.env.services.cipher;

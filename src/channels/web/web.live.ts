@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { SUBSCRIBER_OPTIONS } from '../../persistence/redis-subscriber';
 import type { Logger } from '../../logging/logger';
 import { LiveEventSchema, type LiveEvent } from './web.protocol';
 
@@ -172,7 +173,7 @@ export class RedisWebLiveBus implements WebLiveBus {
   }
 
   private connect(role: 'publisher' | 'subscriber'): Redis {
-    const connection = new Redis(this.redisUrl);
+    const connection = new Redis(this.redisUrl, role === 'subscriber' ? SUBSCRIBER_OPTIONS : {});
     // Without a listener ioredis prints every reconnect error; it reconnects by itself.
     connection.on('error', (error: Error) => this.warn({ err: error, role }, 'web live: redis connection error'));
     return connection;
