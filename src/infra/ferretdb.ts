@@ -89,9 +89,18 @@ export function ferretDbService(localDir: string, postgresUrl: () => string): Ma
     },
     start: (executable) =>
       // The URL holds the cluster's password: by environment, not on the command line where `ps` shows it.
-      spawnDetached(executable, ferretDbArgs(paths), { cwd: paths.dir, logFile: paths.logFile, pidFile, env: { ...process.env, FERRETDB_POSTGRESQL_URL: postgresUrl() } }),
+      spawnDetached(executable, ferretDbArgs(paths), { cwd: paths.dir, logFile: paths.logFile, pidFile, env: { ...GO_RUNTIME, ...process.env, FERRETDB_POSTGRESQL_URL: postgresUrl() } }),
   };
 }
+
+/**
+ * FerretDB's Go runtime, unless the environment says otherwise. At its defaults about a quarter
+ * of its CPU went to the garbage collector (14 %) and to threads looking for work (10 %; pprof,
+ * closed loop). One thread for Go code (it waits on sockets far more than it computes: about 0.4
+ * of a core at 100 messages a second) and a collection when the heap has grown fourfold, not
+ * twofold (RSS about 60 MB). Bench, closed loop: FerretDB 5.5 → 3.9 ms of CPU per message.
+ */
+const GO_RUNTIME = { GOGC: '400', GOMAXPROCS: '1' } as const;
 
 /**
  * The PostgreSQL backend, not SQLite: FerretDB's SQLite backend evaluates most filters by reading

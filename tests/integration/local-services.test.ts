@@ -1,4 +1,4 @@
-import { randomUUID } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import Redis from 'ioredis';
 import { mongo } from 'mongoose';
 import * as path from 'path';
@@ -23,7 +23,7 @@ const runId = randomUUID().slice(0, 8);
  * may have been provisioned by another checkout on this machine (the port is fixed), whose
  * `.local` is not this one.
  */
-function ferretDbCluster(): { port: string; password: string } {
+function ferretDbCluster(): { port: string; password: string; env: string[] } {
   const listen = `--listen-addr=${new URL(LOCAL_MONGO_URI).host}`;
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     let cmdline: string[];
@@ -37,7 +37,7 @@ function ferretDbCluster(): { port: string; password: string } {
     const url = env.find((e) => e.startsWith('FERRETDB_POSTGRESQL_URL='))?.slice('FERRETDB_POSTGRESQL_URL='.length);
     if (!url) break;
     const parsed = new URL(url);
-    return { port: parsed.port, password: decodeURIComponent(parsed.password) };
+    return { port: parsed.port, password: decodeURIComponent(parsed.password), env };
   }
   throw new Error(`no local FerretDB process (${listen}) found`);
 }
@@ -106,6 +106,32 @@ describe('local services', () => {
         encoding: 'utf8',
       });
       expect(out.trim().split('\n')).toEqual(["(_jsonb -> '_id'::text) fastupdate=off", "(_jsonb -> 'at'::text) fastupdate=off", "(_jsonb -> 'owner'::text) fastupdate=off"]);
+    } finally {
+      await db.dropDatabase();
+    }
+  });
+
+  (provisionedLocally ? it : it.skip)('keeps FerretDB documents under 8 KB whole in their row (not compressed, no TOAST table) and runs FerretDB with a lean Go runtime', async () => {
+    const dbName = `inline_${runId}`;
+    const db = client.db(dbName);
+    try {
+      // About 5 KB of ciphertext-like text: over PostgreSQL's default 2 KB threshold, so by default compressed and moved out of line.
+      const sealed = randomBytes(3_600).toString('base64');
+      await db.collection('things').insertOne({ _id: 'a' as never, sealed });
+      const cluster = ferretDbCluster();
+      const psql = findPostgresBin();
+      if (!psql) throw new Error('psql is missing although the local cluster runs');
+      const table = `(SELECT t.oid FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = '${dbName}' AND t.relname LIKE 'things%' AND t.relkind = 'r')`;
+      const run = (query: string): string =>
+        execFileSync(`${psql}/psql`, ['-X', '-A', '-t', '-h', POSTGRES_HOST, '-p', cluster.port, '-U', POSTGRES_ROLE, '-d', 'postgres', '-c', query], {
+          env: { ...process.env, PGPASSWORD: cluster.password },
+          encoding: 'utf8',
+        }).trim();
+      const relname = run(`SELECT relname FROM pg_class WHERE oid = ${table}`);
+      expect(run(`SELECT array_to_string(reloptions, ','), pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = ${table}`)).toBe('toast_tuple_target=8160|0');
+      // Stored as is: the value takes at least its own length (compressed, it would take less).
+      expect(run(`SELECT pg_column_size(_jsonb) >= length('${sealed}') FROM "${dbName}"."${relname}"`)).toBe('t');
+      expect(cluster.env).toEqual(expect.arrayContaining(['GOGC=400', 'GOMAXPROCS=1']));
     } finally {
       await db.dropDatabase();
     }
