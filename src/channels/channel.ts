@@ -74,6 +74,12 @@ export interface ChannelSender {
   reach?(context: { lastInboundAt: Date | null; purpose: 'followup' | 'survey' | 'staff' }, now: Date): { ok: true } | { ok: false; reason: string };
   /** Optional "typing…" indicator while the engine works. Failures are ignored. */
   typing?(to: Recipient): Promise<void>;
+  /**
+   * True when a reply is delivered once its outbound-log row exists, whatever the call does: the
+   * web chat, whose page shows the log's replies on load and reconnect, and whose `send` always
+   * reports `sent`. Its claim row is then written as `sent`, and no settlement write follows.
+   */
+  readonly deliveredOnceRecorded?: boolean;
 }
 
 /** Health of one channel for /ready. */

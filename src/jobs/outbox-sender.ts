@@ -93,14 +93,15 @@ class Drain {
       if (slot.waitMs > 0) await (this.deps.sleep ?? realSleep)(slot.waitMs);
       // The chat's own gap was running: its slot is reserved now, after the wait.
       if (!slot.reserved) continue;
-      const claim = await this.deps.log.claimOutbound(this.row(head));
+      const recorded = sender.deliveredOnceRecorded === true;
+      const claim = await this.deps.log.claimOutbound(this.row(head, recorded ? 'sent' : 'sending'));
       if (!claim.claimed) {
         // Sent, failed or unknown already (a crash after the call): done. `sending`: a sender died mid-call.
         if (claim.status === 'sending') this.deps.settle(settlement(head, 'unknown', null, 'interrupted while sending'));
         if (claim.status !== 'pending') this.done.add(head.id);
         continue;
       }
-      const later = await this.afterSend(head, await callSender(sender, head));
+      const later = await this.afterSend(head, await callSender(sender, head), recorded);
       if (later !== null) return { type: 'later', delayMs: later, slotReserved: false };
     }
     return { type: 'later', delayMs: 0, slotReserved: false };
@@ -117,10 +118,11 @@ class Drain {
     );
   }
 
-  private async afterSend(item: OutboxItem, outcome: SendOutcome): Promise<number | null> {
+  /** `recorded`: the claim row already says `sent`, which only another outcome changes. */
+  private async afterSend(item: OutboxItem, outcome: SendOutcome, recorded: boolean): Promise<number | null> {
     switch (outcome.type) {
       case 'sent':
-        this.deps.settle(settlement(item, 'sent', outcome.externalId, null));
+        if (!recorded || outcome.externalId !== null) this.deps.settle(settlement(item, 'sent', outcome.externalId, null));
         this.done.add(item.id);
         return null;
       case 'rate_limited':
@@ -149,12 +151,12 @@ class Drain {
 
   /** A bubble that cannot be sent at all still gets its row in the outbound log, for staff. */
   private async finishUnsent(item: OutboxItem, status: 'failed', error: string): Promise<void> {
-    const claim = await this.deps.log.claimOutbound(this.row(item));
+    const claim = await this.deps.log.claimOutbound(this.row(item, 'sending'));
     if (claim.claimed) this.deps.settle(settlement(item, status, null, error));
     this.done.add(item.id);
   }
 
-  private row(item: OutboxItem): OutboundOutcome {
+  private row(item: OutboxItem, status: 'sending' | 'sent'): OutboundOutcome {
     const bubble = this.doc.outbox?.find((b) => b.id === item.id);
     if (!bubble) throw new Error(`bubble ${item.id} left the outbox during its drain`);
     return {
@@ -168,7 +170,7 @@ class Drain {
       kind: item.kind,
       lastInboundAt: item.lastInboundAt,
       seq: bubble.seq,
-      status: 'sending',
+      status,
       attempts: item.attempts + 1,
       externalId: null,
       error: null,

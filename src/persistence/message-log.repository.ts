@@ -218,7 +218,8 @@ export class MessageLogRepository {
    */
   async claimOutbound(row: OutboundOutcome): Promise<{ claimed: true } | { claimed: false; status: OutboundDoc['status'] }> {
     try {
-      await this.outbound.insertOne({ ...row, status: 'sending', externalId: null });
+      // `sent` only for a channel that delivers what is recorded (ChannelSender.deliveredOnceRecorded).
+      await this.outbound.insertOne({ ...row, ...(row.status === 'sent' ? { sentAt: row.claimedAt } : { status: 'sending', sentAt: null }), externalId: null });
       return { claimed: true };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;

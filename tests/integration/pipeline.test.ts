@@ -137,6 +137,37 @@ describe('message pipeline (real FerretDB, Redis, BullMQ)', () => {
     }
   });
 
+  it('writes the log row of a channel that delivers what is recorded (the web chat) as sent before its call, with no settlement after', async () => {
+    const sentKey = `sent:${Date.now()}:recorded`;
+    const atCall: string[][] = [];
+    let rows: (() => Promise<string[]>) | null = null;
+    class RecordedSender extends RecordingSender {
+      readonly deliveredOnceRecorded = true;
+      override async send(to: Parameters<RecordingSender['send']>[0], reply: Parameters<RecordingSender['send']>[1]): ReturnType<RecordingSender['send']> {
+        atCall.push(await (rows as () => Promise<string[]>)());
+        return super.send(to, reply);
+      }
+    }
+    const run = await startTestPipeline('recorded', ({ env }) => [{ channel: 'console', sender: new RecordedSender('console', env.services.redis, sentKey, 'p') }]);
+    const outbound = run.env.services.mongo.collection<{ _id: string; status: string; sentAt: Date | null; claimedAt: Date }>('outbound_messages');
+    rows = async () => (await outbound.find().sort({ seq: 1 }).toArray()).map((d) => d.status);
+    const settled = jest.spyOn(run.pipeline.log, 'settleOutbound');
+    try {
+      await run.pipeline.gateway.accept(makeInbound({ sender: 'recorded-1', text: 'السلام عليكم', messageId: 'rec-1' }));
+      const sent = await eventually(async () => ((await readSent(redis, sentKey)).length >= 2 ? readSent(redis, sentKey) : undefined));
+      // Each call finds its own row already `sent` (a crash now would leave it in the page's history, not `unknown`).
+      expect(atCall).toEqual([['sent'], ['sent', 'sent']]);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // settlements are batched every 20 ms
+      expect(settled).not.toHaveBeenCalled();
+      const docs = await outbound.find().sort({ seq: 1 }).toArray();
+      expect(docs).toHaveLength(sent.length);
+      for (const doc of docs) expect(doc.sentAt).toEqual(doc.claimedAt);
+    } finally {
+      settled.mockRestore();
+      await run.close();
+    }
+  });
+
   it('never re-sends a bubble whose send was interrupted (marked unknown instead)', async () => {
     const sentKey = `sent:${Date.now()}:crash`;
     const run = await startTestPipeline('crash', ({ env }) => [{ channel: 'console', sender: new RecordingSender('console', env.services.redis, sentKey, 'p') }], { workers: false });

@@ -13,6 +13,7 @@ export class WebSender implements ChannelSender {
   // Nothing to protect downstream: the browser is ours, and ordering per chat is kept by the send queue.
   /** No platform limit: the web chat's own flood control is at its edge, so sends reserve no slot. */
   readonly limits = { perSecond: Number.POSITIVE_INFINITY, perChatGapMs: 0, jitterMs: [0, 0] as [number, number], perMinute: null };
+  readonly deliveredOnceRecorded = true;
 
   constructor(
     private readonly live: WebLiveBus,
