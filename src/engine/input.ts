@@ -1,6 +1,6 @@
 import { normalizeForMatching } from '../nlu/normalize';
 import { parseMenuNumber } from '../nlu/menu-number';
-import { LANGUAGES } from '../domain/language';
+import { keywordList } from './option-words';
 import type { Translator } from './ports';
 import type { PendingChoice } from './state';
 
@@ -39,10 +39,6 @@ export function matchChoice(text: string, choices: readonly PendingChoice[]): st
 export function matchCommand(text: string, translator: Translator): Command | null {
   const norm = normalizeForMatching(text);
   if (norm === '' || norm.split(' ').length > 4) return null;
-  for (const command of COMMANDS) {
-    for (const lang of LANGUAGES) {
-      if (translator.list(lang, `keywords:${command}`).some((w) => normalizeForMatching(w) === norm)) return command;
-    }
-  }
-  return null;
+  // The command words of every language, normalised once (they were normalised on every message).
+  return COMMANDS.find((command) => keywordList(translator, command).includes(norm)) ?? null;
 }
