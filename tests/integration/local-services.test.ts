@@ -131,7 +131,7 @@ describe('local services', () => {
       expect(run(`SELECT array_to_string(reloptions, ','), pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = ${table}`)).toBe('toast_tuple_target=8160|0');
       // Stored as is: the value takes at least its own length (compressed, it would take less).
       expect(run(`SELECT pg_column_size(_jsonb) >= length('${sealed}') FROM "${dbName}"."${relname}"`)).toBe('t');
-      expect(cluster.env).toEqual(expect.arrayContaining(['GOGC=400', 'GOMAXPROCS=1']));
+      expect(cluster.env).toEqual(expect.arrayContaining(['GOGC=400', 'GOMEMLIMIT=512MiB', 'GOMAXPROCS=1']));
     } finally {
       await db.dropDatabase();
     }

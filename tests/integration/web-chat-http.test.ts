@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app';
 import { createWebChatModule } from '../../src/channels/web/web.module';
 import { Redis } from 'ioredis';
-import { RedisWebLiveBus, liveChannel } from '../../src/channels/web/web.live';
-import type { LiveEvent } from '../../src/channels/web/web.protocol';
+import { RedisWebLiveBus, liveChannel, type LiveSignal } from '../../src/channels/web/web.live';
 import { WEB_KEYS } from '../../src/channels/web/web.i18n';
 import { toInbound } from '../../src/channels/web/web.socket';
 import { I18nTranslator } from '../../src/i18n/translator';
@@ -248,6 +247,15 @@ describe('web chat WebSocket', () => {
 });
 
 describe('web live bus on Redis', () => {
+  /** The live bus of a web process and of a worker process on one fresh prefix, and a raw Redis client. */
+  function twoProcesses(): { prefix: string; cipher: typeof tp.env.services.cipher; webProcess: RedisWebLiveBus; workerProcess: RedisWebLiveBus; raw: Redis } {
+    const prefix = `t-live-${randomBytes(3).toString('hex')}:`;
+    const cipher = tp.env.services.cipher;
+    const webProcess = new RedisWebLiveBus(process.env.REDIS_URL as string, cipher, { prefix });
+    const workerProcess = new RedisWebLiveBus(process.env.REDIS_URL as string, cipher, { prefix });
+    return { prefix, cipher, webProcess, workerProcess, raw: new Redis(process.env.REDIS_URL as string) };
+  }
+
   it('subscribes chats opened while its Redis connection is still starting (before: every such trial failed, ioredis #2037)', async () => {
     const prefix = `t-live-${randomBytes(3).toString('hex')}:`;
     const cipher = tp.env.services.cipher;
@@ -256,7 +264,7 @@ describe('web live bus on Redis', () => {
       const publisher = new RedisWebLiveBus(process.env.REDIS_URL as string, cipher, { prefix });
       try {
         const sessions = Array.from({ length: 20 }, () => randomBytes(16).toString('base64url'));
-        const received = new Map<string, LiveEvent[]>(sessions.map((s) => [s, []]));
+        const received = new Map<string, LiveSignal[]>(sessions.map((s) => [s, []]));
         const subscriptions: Array<Promise<unknown>> = [];
         // One chat opens per turn of the event loop, as sockets arrive after a start: some land while the connection handshakes.
         for (const session of sessions) {
@@ -273,17 +281,41 @@ describe('web live bus on Redis', () => {
     }
   });
 
+  it('tells an open chat to re-read its history when its subscription was lost and is back, so a reply published meanwhile is not lost from view', async () => {
+    const { webProcess, workerProcess, raw } = twoProcesses();
+    try {
+      const sessionId = randomBytes(16).toString('base64url');
+      const received: LiveSignal[] = [];
+      await webProcess.subscribe(sessionId, (event) => received.push(event));
+      await workerProcess.publish(sessionId, { type: 'typing' });
+      await eventually(() => (received.length === 1 ? true : undefined), 5_000, 'first event');
+      // A blip on this one connection only (a Redis restart or failover drops it the same way): killed by its own client address.
+      const stream = (webProcess as unknown as { subscriber: { stream: { localPort: number } } }).subscriber.stream;
+      await raw.call('CLIENT', 'KILL', 'ADDR', `127.0.0.1:${stream.localPort}`);
+      // Published while nobody listens: pub/sub cannot bring it back, the outbound log (history) has it.
+      await workerProcess.publish(sessionId, { type: 'reply', text: 'ردّ أثناء الانقطاع', options: [], lang: 'ar' });
+      // Before this change nothing came: the open page never re-read its history and the reply was lost from view.
+      await eventually(() => (received.some((e) => e.type === 'ready') ? true : undefined), 5_000, 'a ready signal after the reconnection');
+      // The signal comes once the subscription is back: what is published next arrives live.
+      await workerProcess.publish(sessionId, { type: 'reply', text: 'بعد العودة', options: [], lang: 'ar' });
+      await eventually(() => (received.at(-1)?.type === 'reply' ? true : undefined), 5_000, 'the next reply');
+      expect(received.filter((e) => e.type !== 'reply' || e.text !== 'ردّ أثناء الانقطاع')).toEqual([
+        { type: 'typing' },
+        { type: 'ready' },
+        { type: 'reply', text: 'بعد العودة', options: [], lang: 'ar' },
+      ]);
+    } finally {
+      await Promise.all([webProcess.close(), workerProcess.close(), raw.quit()]);
+    }
+  });
+
   it('carries events between processes on a channel named by a keyed hash, and drops malformed ones', async () => {
-    const prefix = `t-live-${randomBytes(3).toString('hex')}:`;
-    const cipher = tp.env.services.cipher;
-    const webProcess = new RedisWebLiveBus(process.env.REDIS_URL as string, cipher, { prefix });
-    const workerProcess = new RedisWebLiveBus(process.env.REDIS_URL as string, cipher, { prefix });
-    const raw = new Redis(process.env.REDIS_URL as string);
+    const { prefix, cipher, webProcess, workerProcess, raw } = twoProcesses();
     try {
       const sessionId = randomBytes(16).toString('base64url');
       const channel = liveChannel(cipher, sessionId, prefix);
       expect(channel).not.toContain(sessionId);
-      const received: LiveEvent[] = [];
+      const received: LiveSignal[] = [];
       const unsubscribe = await webProcess.subscribe(sessionId, (event) => received.push(event));
       await raw.publish(channel, '{"type":"reply","text":42}');
       await workerProcess.publish(sessionId, { type: 'typing' });

@@ -16,7 +16,13 @@ export interface WebLiveBus {
   close(): Promise<void>;
 }
 
-export type LiveListener = (event: LiveEvent) => void;
+/**
+ * What a listener hears: an event published for its session, or `ready` when the subscription was
+ * lost and is back (Redis restarted, a network blip): whatever was published meanwhile reached
+ * nobody, so the page must read its history again (it does on every `ready`).
+ */
+export type LiveSignal = LiveEvent | { type: 'ready' };
+export type LiveListener = (event: LiveSignal) => void;
 export type Unsubscribe = () => Promise<void>;
 
 /** Listeners per key; a throwing listener (a socket that just closed) does not stop the others. */
@@ -44,7 +50,7 @@ class ListenerRegistry {
     return true;
   }
 
-  emit(key: string, event: LiveEvent, onError: (error: unknown) => void): void {
+  emit(key: string, event: LiveSignal, onError: (error: unknown) => void): void {
     for (const listener of this.byKey.get(key) ?? []) {
       try {
         listener(event);
@@ -52,6 +58,10 @@ class ListenerRegistry {
         onError(error);
       }
     }
+  }
+
+  emitAll(event: LiveSignal, onError: (error: unknown) => void): void {
+    for (const key of this.byKey.keys()) this.emit(key, event, onError);
   }
 }
 
@@ -153,6 +163,16 @@ export class RedisWebLiveBus implements WebLiveBus {
     if (this.subscriber) return this.subscriber;
     const subscriber = this.connect('subscriber');
     subscriber.on('message', (channel: string, message: string) => this.deliver(channel, message));
+    let connected = false;
+    subscriber.on('ready', () => {
+      if (!connected) return void (connected = true);
+      // Back after a lost connection. ioredis has sent the SUBSCRIBEs again before this event; a
+      // PING is answered after them, and from then on every open chat re-reads its history.
+      subscriber.ping().then(
+        () => this.registry.emitAll({ type: 'ready' }, (error) => this.warn({ err: error }, 'web live: listener failed')),
+        (error: unknown) => this.warn({ err: error }, 'web live: resubscription not confirmed'),
+      );
+    });
     this.subscriber = subscriber;
     return subscriber;
   }
