@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { RedisScript } from '../persistence/redis-script';
 
 /**
  * Per-conversation sequencing in Redis, without head-of-line blocking.
@@ -45,7 +46,7 @@ const MAILBOX_TTL_S = 2 * 86_400;
 const SEND_FLAG_MS = 3 * 60_000;
 const DAY_S = 86_400;
 
-const ADMIT = `
+const ADMIT = new RedisScript(`
 local g = tonumber(redis.call('GET', KEYS[1]) or '0')
 if g >= tonumber(ARGV[1]) then return {'overloaded', redis.call('PTTL', KEYS[1])} end
 local s = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -53,59 +54,59 @@ if s >= tonumber(ARGV[2]) then return {'too_fast', redis.call('PTTL', KEYS[2])} 
 if redis.call('LLEN', KEYS[3]) >= tonumber(ARGV[3]) then return {'backlog', 0} end
 if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], 1000) end
 if redis.call('INCR', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], 60000) end
-return {'ok', 0}`;
+return {'ok', 0}`);
 
-const UNADMIT = `
+const UNADMIT = new RedisScript(`
 if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
 if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
-return 0`;
+return 0`);
 
-const PUSH = `
+const PUSH = new RedisScript(`
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return 1 end
-return 0`;
+return 0`);
 
-const REQUEUE = `
+const REQUEUE = new RedisScript(`
 local queued = redis.call('LPOS', KEYS[1], ARGV[1])
 if not queued then redis.call('RPUSH', KEYS[1], ARGV[1]) end
 if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return 2 end
 if queued then return 0 end
-return 1`;
+return 1`);
 
-const PEEK = `
+const PEEK = new RedisScript(`
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[2]) - 1)`;
+return redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[2]) - 1)`);
 
-const FINISH_TURNS = `
+const FINISH_TURNS = new RedisScript(`
 if redis.call('LLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) return 0 end
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
-return 1`;
+return 1`);
 
-const CLAIM_SEND = `
+const CLAIM_SEND = new RedisScript(`
 local gen = redis.call('INCR', KEYS[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 if redis.call('SET', KEYS[1], ARGV[3], 'NX', 'PX', ARGV[1]) then return gen end
-return 0`;
+return 0`);
 
-const ADOPT_SEND = `
+const ADOPT_SEND = new RedisScript(`
 local owner = redis.call('GET', KEYS[1])
 if owner == ARGV[1] or not owner then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return tonumber(redis.call('GET', KEYS[2]) or '0')
 end
-return -1`;
+return -1`);
 
-const RELEASE_SEND = `
+const RELEASE_SEND = new RedisScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[2] then return -1 end
 local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
 if gen == tonumber(ARGV[1]) or gen == 0 then redis.call('DEL', KEYS[1]) return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return gen`;
+return gen`);
 
-const EXTEND_SEND = `
+const EXTEND_SEND = new RedisScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-return 0`;
+return 0`);
 
 export class Mailbox {
   constructor(
@@ -141,7 +142,7 @@ export class Mailbox {
   async admit(convId: string): Promise<Admission> {
     const { perSenderPerMinute, backlogCap, globalPerSecond } = this.limits;
     const keys = [this.globalKey(), this.senderKey(convId), this.key('mb', convId)];
-    const [verdict, ttl] = (await this.redis.eval(ADMIT, 3, ...keys, globalPerSecond, perSenderPerMinute, backlogCap)) as [string, number];
+    const [verdict, ttl] = (await ADMIT.run(this.redis, 3, ...keys, globalPerSecond, perSenderPerMinute, backlogCap)) as [string, number];
     switch (verdict) {
       case 'ok':
         return { type: 'ok' };
@@ -156,12 +157,12 @@ export class Mailbox {
 
   /** Gives back an admission that stored nothing (a duplicate, or the store failed). */
   async unadmit(convId: string): Promise<void> {
-    await this.redis.eval(UNADMIT, 2, this.globalKey(), this.senderKey(convId));
+    await UNADMIT.run(this.redis, 2, this.globalKey(), this.senderKey(convId));
   }
 
   /** Appends a stored message to its conversation's mailbox; true when the caller must queue the conversation's job. */
   async push(convId: string, inboundId: string): Promise<boolean> {
-    return (await this.redis.eval(PUSH, 2, this.key('mb', convId), this.key('turn', convId), inboundId, TURN_FLAG_MS, MAILBOX_TTL_S)) === 1;
+    return (await PUSH.run(this.redis, 2, this.key('mb', convId), this.key('turn', convId), inboundId, TURN_FLAG_MS, MAILBOX_TTL_S)) === 1;
   }
 
   /**
@@ -170,7 +171,7 @@ export class Mailbox {
    * it was put back or its conversation had no job; `schedule` when the caller must queue the job.
    */
   async requeue(convId: string, inboundId: string): Promise<'waiting' | 'requeued' | 'schedule'> {
-    const r = (await this.redis.eval(REQUEUE, 2, this.key('mb', convId), this.key('turn', convId), inboundId, TURN_FLAG_MS)) as number;
+    const r = (await REQUEUE.run(this.redis, 2, this.key('mb', convId), this.key('turn', convId), inboundId, TURN_FLAG_MS)) as number;
     return r === 0 ? 'waiting' : r === 2 ? 'schedule' : 'requeued';
   }
 
@@ -182,7 +183,7 @@ export class Mailbox {
   /** The next inbound ids of a conversation, oldest first, without removing them (a crash leaves them there). */
   async peek(convId: string, count: number): Promise<string[]> {
     // Refreshes the turn flag (the job is alive) and reads, in one request.
-    return (await this.redis.eval(PEEK, 2, this.key('turn', convId), this.key('mb', convId), TURN_FLAG_MS, count)) as string[];
+    return (await PEEK.run(this.redis, 2, this.key('turn', convId), this.key('mb', convId), TURN_FLAG_MS, count)) as string[];
   }
 
   /** Removes a handled message from the mailbox. */
@@ -192,7 +193,7 @@ export class Mailbox {
 
   /** After a batch: false when the mailbox is empty (the flag is cleared), true when the conversation must be queued again. */
   async finishTurns(convId: string): Promise<boolean> {
-    return (await this.redis.eval(FINISH_TURNS, 2, this.key('mb', convId), this.key('turn', convId), TURN_FLAG_MS)) === 1;
+    return (await FINISH_TURNS.run(this.redis, 2, this.key('mb', convId), this.key('turn', convId), TURN_FLAG_MS)) === 1;
   }
 
   /** Clears a turn flag whose job failed for good, so the next message or the recovery sweep can queue the conversation again. */
@@ -211,13 +212,13 @@ export class Mailbox {
    * sending and has been told (it sees the new generation before it lets go).
    */
   async claimSend(convId: string, token: string): Promise<number | null> {
-    const gen = (await this.redis.eval(CLAIM_SEND, 2, this.key('send', convId), this.key('sendgen', convId), SEND_FLAG_MS, DAY_S, token)) as number;
+    const gen = (await CLAIM_SEND.run(this.redis, 2, this.key('send', convId), this.key('sendgen', convId), SEND_FLAG_MS, DAY_S, token)) as number;
     return gen === 0 ? null : gen;
   }
 
   /** A flush job takes over the flag it was handed (or a lapsed one); null when someone else owns it now. */
   async adoptSend(convId: string, token: string): Promise<number | null> {
-    const gen = (await this.redis.eval(ADOPT_SEND, 2, this.key('send', convId), this.key('sendgen', convId), token, SEND_FLAG_MS)) as number;
+    const gen = (await ADOPT_SEND.run(this.redis, 2, this.key('send', convId), this.key('sendgen', convId), token, SEND_FLAG_MS)) as number;
     return gen < 0 ? null : gen;
   }
 
@@ -226,13 +227,13 @@ export class Mailbox {
    * new generation to send again, or 'lost' when the flag is no longer this owner's.
    */
   async releaseSend(convId: string, gen: number, token: string): Promise<'released' | 'lost' | number> {
-    const r = (await this.redis.eval(RELEASE_SEND, 2, this.key('send', convId), this.key('sendgen', convId), gen, token, SEND_FLAG_MS)) as number;
+    const r = (await RELEASE_SEND.run(this.redis, 2, this.key('send', convId), this.key('sendgen', convId), gen, token, SEND_FLAG_MS)) as number;
     return r === 0 ? 'released' : r < 0 ? 'lost' : r;
   }
 
   /** Keeps the flag for a flush job that will run after `delayMs`. */
   async extendSend(convId: string, token: string, delayMs: number): Promise<void> {
-    await this.redis.eval(EXTEND_SEND, 1, this.key('send', convId), token, delayMs + SEND_FLAG_MS);
+    await EXTEND_SEND.run(this.redis, 1, this.key('send', convId), token, delayMs + SEND_FLAG_MS);
   }
 
   /** True once per minute per conversation: whether to tell a flooding sender to slow down. */

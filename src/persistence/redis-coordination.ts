@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AttemptLimiter, ConversationLock } from '../engine/ports';
+import { RedisScript } from './redis-script';
 
 /** Redis keys never contain personal data: callers' keys (which hold sender ids) are hashed first. */
 export type KeyHasher = (key: string) => string;
@@ -9,26 +10,26 @@ export class LockTimeoutError extends Error {
   readonly code = 'LOCK_TIMEOUT';
 }
 
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const RELEASE = new RedisScript(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`);
 
 /**
  * Takes the lock (KEYS[1]) and hands over the stamp (KEYS[2]) its last holder left: the stamp is
  * removed, so that if this holder never lets go properly (a crash, a lapsed lease) the next one
  * finds none. Returns the stamp ('' when there is none), or nil when the lock is busy.
  */
-const ACQUIRE_STAMPED = `
+const ACQUIRE_STAMPED = new RedisScript(`
 if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return false end
 local stamp = redis.call('get', KEYS[2])
 if stamp then redis.call('del', KEYS[2]) end
 return stamp or ''
-`;
+`);
 
 /**
  * Lets go of the lock if still the owner, leaving the stamp ARGV[2] for the next holder (none
  * when ''). A holder whose lease lapsed removes whatever stamp is there: it may have written
  * after someone else left that stamp.
  */
-const RELEASE_STAMPED = `
+const RELEASE_STAMPED = new RedisScript(`
 if redis.call('get', KEYS[1]) ~= ARGV[1] then
   redis.call('del', KEYS[2])
   return 0
@@ -36,7 +37,7 @@ end
 redis.call('del', KEYS[1])
 if ARGV[2] ~= '' then redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
 return 1
-`;
+`);
 
 /** How long a stamp outlives its lock: longer than anyone keeps a cached copy of what it stamps. */
 const STAMP_TTL_MS = 10 * 60_000;
@@ -75,7 +76,7 @@ export class RedisConversationLock implements ConversationLock, StampedLock {
     try {
       return await fn();
     } finally {
-      await this.redis.eval(RELEASE, 1, redisKey, token);
+      await RELEASE.run(this.redis, 1, redisKey, token);
     }
   }
 
@@ -86,7 +87,7 @@ export class RedisConversationLock implements ConversationLock, StampedLock {
     const token = randomUUID();
     let found: string | null = null;
     await this.acquire(async () => {
-      const stamp = (await this.redis.eval(ACQUIRE_STAMPED, 2, lockKey, stampKey, token, this.leaseMs)) as string | null;
+      const stamp = (await ACQUIRE_STAMPED.run(this.redis, 2, lockKey, stampKey, token, this.leaseMs)) as string | null;
       found = stamp === '' ? null : stamp;
       return stamp !== null;
     });
@@ -96,7 +97,7 @@ export class RedisConversationLock implements ConversationLock, StampedLock {
       leave = done.stamp;
       return done.value;
     } finally {
-      await this.redis.eval(RELEASE_STAMPED, 2, lockKey, stampKey, token, leave ?? '', STAMP_TTL_MS);
+      await RELEASE_STAMPED.run(this.redis, 2, lockKey, stampKey, token, leave ?? '', STAMP_TTL_MS);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ChannelLimits } from '../channels/channel';
 import type { KeyHasher } from './redis-coordination';
+import { RedisScript } from './redis-script';
 
 /**
  * Reserves the next send slot for a channel and a chat, across processes, atomically in Lua, so
@@ -10,7 +11,7 @@ import type { KeyHasher } from './redis-coordination';
  * bench measured a first reply's median at 570 ms on Telegram at 10 messages a second, against
  * 25 ms on the web chat). Returns {wait in ms, 1 when a slot was reserved}.
  */
-const RESERVE = `
+const RESERVE = new RedisScript(`
 local now = tonumber(ARGV[1])
 local gap = tonumber(ARGV[2])
 local chatGap = tonumber(ARGV[3])
@@ -34,7 +35,7 @@ end
 redis.call('set', KEYS[1], at + gap, 'PX', 120000)
 if chatGap > 0 then redis.call('set', KEYS[2], at + chatGap, 'PX', 120000) end
 return {at - now, 1}
-`;
+`);
 
 /** How long to wait before a send; `reserved`: the slot at the end of the wait is taken for it (else ask again then). */
 export interface SendSlot {
@@ -56,8 +57,8 @@ export class RedisRateGate {
     if (limits.perSecond === Number.POSITIVE_INFINITY && limits.perChatGapMs === 0 && limits.perMinute === null && hi === 0) return { waitMs: 0, reserved: true };
     const jitter = hi > 0 ? Math.round(lo + this.random() * (hi - lo)) : 0;
     const gap = Math.ceil(1000 / limits.perSecond) + jitter;
-    const [wait, reserved] = (await this.redis.eval(
-      RESERVE,
+    const [wait, reserved] = (await RESERVE.run(
+      this.redis,
       3,
       `basirah:rate:${channel}`,
       `basirah:rate:${channel}:chat:${this.hash(chatKey)}`,

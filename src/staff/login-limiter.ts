@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { addressKey } from '../channels/web/web.flood';
 import type { KeyHasher } from '../persistence/redis-coordination';
+import { RedisScript } from '../persistence/redis-script';
 
 /**
  * Failed staff log-ins, counted in Redis per account name and per client address. Reaching a limit
@@ -24,7 +25,7 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = { accountFailures: 5, addressFa
 // pair neither counts against nor is held by the address lock: one office (or a proxy) is one
 // address, and a stranger spraying names from it must not lock out the staff who work there. The
 // name's own lock still applies. Atomic, so parallel attempts cannot all pass.
-const BEGIN = `
+const BEGIN = new RedisScript(`
 local function over(counter, lock, limit)
   local n = redis.call('incr', counter)
   if n == 1 then redis.call('expire', counter, tonumber(ARGV[3])) end
@@ -40,7 +41,7 @@ if over(KEYS[1], KEYS[2], ARGV[1]) then return 0 end
 if known then return 1 end
 if over(KEYS[3], KEYS[4], ARGV[2]) then return 0 end
 return 1
-`;
+`);
 
 /** How long a name stays known at an address after a successful log-in from it. */
 const KNOWN_PAIR_SECONDS = 90 * 86_400;
@@ -63,7 +64,7 @@ export class LoginLimiter {
     const { accountFailures, addressFailures, windowSeconds, lockSeconds } = this.limits;
     const address = addressKey(ip);
     const keys = [this.key('account', email), this.key('account-lock', email), this.key('address', address), this.key('address-lock', address), this.key('known', `${email}@${address}`)];
-    return (await this.redis.eval(BEGIN, keys.length, ...keys, accountFailures, addressFailures, windowSeconds, lockSeconds)) === 1;
+    return (await BEGIN.run(this.redis, keys.length, ...keys, accountFailures, addressFailures, windowSeconds, lockSeconds)) === 1;
   }
 
   /**

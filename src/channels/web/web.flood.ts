@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../logging/logger';
 import type { SessionHasher } from './web.live';
+import { RedisScript } from '../../persistence/redis-script';
 
 /**
  * Flood control at the web chat's edge, before anything is stored: message rates per session (all
@@ -49,7 +50,7 @@ interface Counter {
 }
 
 /** Increments the counters in order and stops at the first over its limit, answering its remaining window. */
-const HIT = `
+const HIT = new RedisScript(`
 for i, key in ipairs(KEYS) do
   local limit = tonumber(ARGV[2 * i - 1])
   local window = tonumber(ARGV[2 * i])
@@ -62,7 +63,7 @@ for i, key in ipairs(KEYS) do
   if count > limit then return ttl end
 end
 return 0
-`;
+`);
 
 export class RedisWebFloodGuard implements WebFloodGuard {
   constructor(
@@ -91,7 +92,7 @@ export class RedisWebFloodGuard implements WebFloodGuard {
   private async hit(counters: Counter[]): Promise<FloodVerdict> {
     const args = counters.flatMap((c) => [String(c.window.limit), String(c.window.windowMs)]);
     try {
-      const wait = Number(await this.redis.eval(HIT, counters.length, ...counters.map((c) => c.key), ...args));
+      const wait = Number(await HIT.run(this.redis, counters.length, ...counters.map((c) => c.key), ...args));
       return wait > 0 ? { ok: false, retryAfterMs: wait } : { ok: true };
     } catch (error) {
       // Fails open: the gateway's own limits still hold, and a Redis outage stops the pipeline anyway.
