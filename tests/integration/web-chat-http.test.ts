@@ -240,6 +240,25 @@ describe('web chat WebSocket', () => {
     peer.socket.close();
   });
 
+  it('closes an open chat for a resync (1012) when its live subscription was lost and is back, so the page reconnects and re-reads its history', async () => {
+    const { cookie } = await newSession();
+    const peer = await Peer.open(baseUrl, { cookie, origin: `http://${baseUrl}` });
+    await peer.next('ready');
+    const raw = new Redis(process.env.REDIS_URL as string);
+    try {
+      // A blip on the web process's subscriber connection alone, killed by its own client address.
+      const stream = (live as unknown as { subscriber: { stream: { localPort: number } } }).subscriber.stream;
+      await raw.call('CLIENT', 'KILL', 'ADDR', `127.0.0.1:${stream.localPort}`);
+      expect(await peer.closed).toEqual({ code: 1012, reason: 'resync' });
+    } finally {
+      await raw.quit();
+    }
+    // The page's next connection is served as usual.
+    const again = await Peer.open(baseUrl, { cookie, origin: `http://${baseUrl}` });
+    await again.next('ready');
+    again.socket.close();
+  });
+
   it('refuses a handshake from another site (cross-site WebSocket hijacking)', async () => {
     const { cookie } = await newSession();
     await expect(Peer.open(baseUrl, { cookie, origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
@@ -281,7 +300,7 @@ describe('web live bus on Redis', () => {
     }
   });
 
-  it('tells an open chat to re-read its history when its subscription was lost and is back, so a reply published meanwhile is not lost from view', async () => {
+  it('tells its listeners when its subscription was lost and is back, once published events reach them again', async () => {
     const { webProcess, workerProcess, raw } = twoProcesses();
     try {
       const sessionId = randomBytes(16).toString('base64url');
@@ -295,13 +314,13 @@ describe('web live bus on Redis', () => {
       // Published while nobody listens: pub/sub cannot bring it back, the outbound log (history) has it.
       await workerProcess.publish(sessionId, { type: 'reply', text: 'ردّ أثناء الانقطاع', options: [], lang: 'ar' });
       // Before this change nothing came: the open page never re-read its history and the reply was lost from view.
-      await eventually(() => (received.some((e) => e.type === 'ready') ? true : undefined), 5_000, 'a ready signal after the reconnection');
+      await eventually(() => (received.some((e) => e.type === 'resubscribed') ? true : undefined), 5_000, 'the signal after the reconnection');
       // The signal comes once the subscription is back: what is published next arrives live.
       await workerProcess.publish(sessionId, { type: 'reply', text: 'بعد العودة', options: [], lang: 'ar' });
       await eventually(() => (received.at(-1)?.type === 'reply' ? true : undefined), 5_000, 'the next reply');
       expect(received.filter((e) => e.type !== 'reply' || e.text !== 'ردّ أثناء الانقطاع')).toEqual([
         { type: 'typing' },
-        { type: 'ready' },
+        { type: 'resubscribed' },
         { type: 'reply', text: 'بعد العودة', options: [], lang: 'ar' },
       ]);
     } finally {

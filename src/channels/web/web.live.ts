@@ -17,11 +17,11 @@ export interface WebLiveBus {
 }
 
 /**
- * What a listener hears: an event published for its session, or `ready` when the subscription was
- * lost and is back (Redis restarted, a network blip): whatever was published meanwhile reached
- * nobody, so the page must read its history again (it does on every `ready`).
+ * What a listener hears: an event published for its session, or `resubscribed` when the
+ * subscription was lost and is back (Redis restarted, a network blip): whatever was published
+ * meanwhile reached nobody, so the page must read its history again.
  */
-export type LiveSignal = LiveEvent | { type: 'ready' };
+export type LiveSignal = LiveEvent | { type: 'resubscribed' };
 export type LiveListener = (event: LiveSignal) => void;
 export type Unsubscribe = () => Promise<void>;
 
@@ -167,9 +167,9 @@ export class RedisWebLiveBus implements WebLiveBus {
     subscriber.on('ready', () => {
       if (!connected) return void (connected = true);
       // Back after a lost connection. ioredis has sent the SUBSCRIBEs again before this event; a
-      // PING is answered after them, and from then on every open chat re-reads its history.
+      // PING is answered after them, and then every listener is told.
       subscriber.ping().then(
-        () => this.registry.emitAll({ type: 'ready' }, (error) => this.warn({ err: error }, 'web live: listener failed')),
+        () => this.registry.emitAll({ type: 'resubscribed' }, (error) => this.warn({ err: error }, 'web live: listener failed')),
         (error: unknown) => this.warn({ err: error }, 'web live: resubscription not confirmed'),
       );
     });

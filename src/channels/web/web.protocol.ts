@@ -29,6 +29,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Close code of a socket over its session's or IP's cap (4000–4999 are the application's own). */
 export const CLOSE_TOO_MANY_SOCKETS = 4008;
+/** "Service restart": the live subscription was lost and is back, so the page reconnects and re-reads its history. */
+export const CLOSE_RESYNC = 1012;
 
 export type DecodeOutcome = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; clientId: string | null };
 

@@ -5,7 +5,7 @@ import type { InboundSink } from '../channel';
 import { isRefusal } from '../refusal';
 import type { WebFloodGuard } from './web.flood';
 import type { WebLiveBus } from './web.live';
-import { decodeClientMessage, type ClientMessage, type DecodeOutcome, type ServerMessage } from './web.protocol';
+import { CLOSE_RESYNC, decodeClientMessage, type ClientMessage, type DecodeOutcome, type ServerMessage } from './web.protocol';
 
 /** Frames of one socket waiting to be handled; a browser has a handful at most. */
 const MAX_QUEUED_FRAMES = 25;
@@ -37,7 +37,9 @@ export function serveChatSocket(socket: WebSocket, peer: ChatPeer, deps: ChatSoc
   const send = (message: ServerMessage): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
   };
-  const subscription = deps.live.subscribe(sessionId, send);
+  // After a lost subscription the page reconnects, as after any drop: it then reads its history
+  // again (a reply published meanwhile reached nobody) and resends what was not acknowledged.
+  const subscription = deps.live.subscribe(sessionId, (event) => (event.type === 'resubscribed' ? socket.close(CLOSE_RESYNC, 'resync') : send(event)));
   subscription.then(
     () => send({ type: 'ready' }),
     (error: unknown) => {

@@ -267,18 +267,25 @@
   async function syncHistory(socket) {
     state.syncing = true;
     state.buffered = [];
-    let trailing = [];
+    let messages = null;
     try {
       const response = await fetch('/api/web/history', { credentials: 'same-origin', cache: 'no-store' });
       if (!response.ok) throw new Error('history ' + response.status);
-      const { messages } = await response.json();
+      ({ messages } = await response.json());
+    } catch {
+      messages = null;
+    }
+    // Dropped meanwhile: the next connection reads the history itself, and this answer may be older
+    // than what it has shown since (rendering it would wipe a newer reply).
+    if (state.socket !== socket || socket.readyState !== WebSocket.OPEN) return;
+    let trailing = [];
+    if (messages) {
       renderTranscript(messages);
       trailing = trailingBotTexts(messages);
-    } catch {
+    } else {
       showNotice(t('errors.history'));
     }
     state.syncing = false;
-    if (state.socket !== socket || socket.readyState !== WebSocket.OPEN) return; // dropped meanwhile: the next one syncs
     for (const frame of state.buffered.splice(0)) {
       // A reply stored before the history was read may also arrive live: show it once.
       const seen = frame.type === 'reply' ? trailing.indexOf(frame.text) : -1;
