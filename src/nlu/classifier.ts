@@ -47,8 +47,8 @@ export interface IntentScore {
  */
 export class NluClassifier implements IntentClassifier {
   private readonly idf = new Map<string, number>();
-  private readonly inScopeIndex = new Map<string, Array<{ doc: number; weight: number }>>();
-  private readonly offTopicIndex = new Map<string, Array<{ doc: number; weight: number }>>();
+  private inScopeIndex = PostingIndex.EMPTY;
+  private offTopicIndex = PostingIndex.EMPTY;
   private offTopicDocs = 0;
   private readonly docLanguages: Language[] = [];
   private readonly vocabulary = new Set<string>();
@@ -75,22 +75,16 @@ export class NluClassifier implements IntentClassifier {
     for (const [f, n] of df) this.idf.set(f, Math.log((featureSets.length + 1) / (n + 1)) + 1);
     const vectors = featureSets.map((fs) => this.weigh(fs));
     this.model = SoftmaxModel.train(vectors, phrases.map((p) => p.intent));
+    const inScope = new PostingLists();
+    const offTopic = new PostingLists();
     phrases.forEach((phrase, i) => {
       if (phrase.intent === 'unknown') {
         const doc = this.offTopicDocs++;
-        for (const [f, weight] of vectors[i] as SparseVector) {
-          const postings = this.offTopicIndex.get(f) ?? [];
-          postings.push({ doc, weight });
-          this.offTopicIndex.set(f, postings);
-        }
+        for (const [f, weight] of vectors[i] as SparseVector) offTopic.add(f, doc, weight);
         return;
       }
       const doc = this.docLanguages.push(phrase.language) - 1;
-      for (const [f, weight] of vectors[i] as SparseVector) {
-        const postings = this.inScopeIndex.get(f) ?? [];
-        postings.push({ doc, weight });
-        this.inScopeIndex.set(f, postings);
-      }
+      for (const [f, weight] of vectors[i] as SparseVector) inScope.add(f, doc, weight);
       for (const t of wordTokens(phrase.text)) {
         this.vocabulary.add(t);
         this.vocabulary.add(lightStem(t));
@@ -98,6 +92,8 @@ export class NluClassifier implements IntentClassifier {
         if (key.length >= 3) this.skeletonsOfScript[scriptOf(t)].add(key);
       }
     });
+    this.inScopeIndex = inScope.freeze();
+    this.offTopicIndex = offTopic.freeze();
   }
 
   /** TF × IDF with L2 normalisation. Features never seen in training are dropped (no evidence). */
@@ -123,14 +119,14 @@ export class NluClassifier implements IntentClassifier {
     const p = model.probabilities(x);
     const ranked = model.classes.map((intent, i) => ({ intent, score: p[i] as number })).sort((a, b) => b.score - a.score);
     const sims = new Float64Array(this.docLanguages.length);
-    for (const [f, w] of x) for (const post of this.inScopeIndex.get(f) ?? []) sims[post.doc] = (sims[post.doc] as number) + w * post.weight;
+    for (const [f, w] of x) this.inScopeIndex.addInto(f, w, sims);
     let best = -1;
     sims.forEach((s, i) => {
       if (best < 0 || s > (sims[best] as number)) best = i;
     });
     const similarity = best >= 0 ? (sims[best] as number) : 0;
     const offSims = new Float64Array(this.offTopicDocs);
-    for (const [f, w] of x) for (const post of this.offTopicIndex.get(f) ?? []) offSims[post.doc] = (offSims[post.doc] as number) + w * post.weight;
+    for (const [f, w] of x) this.offTopicIndex.addInto(f, w, offSims);
     const offTopicSimilarity = offSims.length > 0 ? Math.max(...offSims) : 0;
     return { ranked, similarity, offTopicSimilarity, language: similarity > 0 ? (this.docLanguages[best] ?? null) : null };
   }
@@ -199,4 +195,65 @@ export function withinOneEdit(a: string, b: string): boolean {
 /** Arabic script (Arabic, Urdu) or not; tokens are already normalised, so one letter tells. */
 function scriptOf(token: string): 'arabic' | 'latin' {
   return /[\u0600-\u06FF]/.test(token) ? 'arabic' : 'latin';
+}
+
+/** Posting lists while training: per feature, the documents it occurs in and its weight there. */
+class PostingLists {
+  private readonly lists = new Map<string, { docs: number[]; weights: number[] }>();
+
+  add(feature: string, doc: number, weight: number): void {
+    const list = this.lists.get(feature);
+    if (list) {
+      list.docs.push(doc);
+      list.weights.push(weight);
+    } else {
+      this.lists.set(feature, { docs: [doc], weights: [weight] });
+    }
+  }
+
+  freeze(): PostingIndex {
+    let total = 0;
+    for (const list of this.lists.values()) total += list.docs.length;
+    const ids = new Map<string, number>();
+    const starts = new Int32Array(this.lists.size + 1);
+    const docs = new Int32Array(total);
+    const weights = new Float64Array(total);
+    let at = 0;
+    for (const [feature, list] of this.lists) {
+      starts[ids.size] = at;
+      ids.set(feature, ids.size);
+      docs.set(list.docs, at);
+      weights.set(list.weights, at);
+      at += list.docs.length;
+    }
+    starts[ids.size] = at;
+    return new PostingIndex(ids, starts, docs, weights);
+  }
+}
+
+/**
+ * The trained posting lists in three flat arrays: feature number i owns `starts[i]` up to
+ * `starts[i + 1]` of `docs` and `weights`. As one `{doc, weight}` object per posting (about
+ * 400,000) they were most of what the garbage collector marked, every few seconds under load.
+ */
+class PostingIndex {
+  static readonly EMPTY = new PostingIndex(new Map(), new Int32Array(1), new Int32Array(0), new Float64Array(0));
+
+  constructor(
+    private readonly ids: ReadonlyMap<string, number>,
+    private readonly starts: Int32Array,
+    private readonly docs: Int32Array,
+    private readonly weights: Float64Array,
+  ) {}
+
+  /** Adds `w` × the feature's weight in each document to that document's score. */
+  addInto(feature: string, w: number, scores: Float64Array): void {
+    const id = this.ids.get(feature);
+    if (id === undefined) return;
+    const end = this.starts[id + 1] as number;
+    for (let k = this.starts[id] as number; k < end; k += 1) {
+      const doc = this.docs[k] as number;
+      scores[doc] = (scores[doc] as number) + w * (this.weights[k] as number);
+    }
+  }
 }
