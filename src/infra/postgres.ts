@@ -71,20 +71,21 @@ BEGIN
   IF ix.name IS NULL OR ix.name LIKE 'basirah_gin_%' OR ix.expr NOT LIKE '%_jsonb%' THEN RETURN; END IF;
   PERFORM basirah_gin(ix.tbl, ix.expr);
 END $$;
-CREATE OR REPLACE FUNCTION basirah_inline(target regclass) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION basirah_table(target regclass) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF target::text LIKE '%\\_ferretdb\\_%' THEN RETURN; END IF;
+  PERFORM basirah_gin(target, '_jsonb -> ''_id''::text');
   IF NOT coalesce((SELECT reloptions @> ARRAY['toast_tuple_target=8160'] FROM pg_class WHERE oid = target), false) THEN
     EXECUTE format('ALTER TABLE %s SET (toast_tuple_target = 8160)', target);
   END IF;
 END $$;
+DROP FUNCTION IF EXISTS basirah_inline(regclass);
 CREATE OR REPLACE FUNCTION basirah_index_ferretdb() RETURNS event_trigger LANGUAGE plpgsql AS $$
 DECLARE obj record;
 BEGIN
   FOR obj IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
     IF obj.command_tag = 'CREATE TABLE' AND obj.object_type = 'table' THEN
-      PERFORM basirah_gin(obj.objid::regclass, '_jsonb -> ''_id''::text');
-      PERFORM basirah_inline(obj.objid::regclass);
+      PERFORM basirah_table(obj.objid::regclass);
     ELSIF obj.command_tag = 'CREATE INDEX' AND obj.object_type = 'index' THEN
       PERFORM basirah_gin_twin(obj.objid);
     END IF;
@@ -98,8 +99,7 @@ DECLARE t record;
 BEGIN
   FOR t IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND n.nspname NOT LIKE 'pg_%' LOOP
-    PERFORM basirah_gin(t.oid::regclass, '_jsonb -> ''_id''::text');
-    PERFORM basirah_inline(t.oid::regclass);
+    PERFORM basirah_table(t.oid::regclass);
   END LOOP;
   FOR t IN SELECT i.indexrelid AS oid FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND n.nspname NOT LIKE 'pg_%' LOOP
